@@ -1,0 +1,74 @@
+# remotestore — build, test, demo, bench.
+#
+#   make demo     run the main example on the embedded local store (fresh machine OK)
+#   make test     every test, installing and starting what they need (servers bind 127.0.0.1)
+#   make bench    the benchmarks named in the README, side by side in one run
+#
+# Per part: make test-core, test-local, test-s3, test-http, test-parquet, test-cli.
+
+SHELL := /bin/bash
+GO    ?= go
+ROOT  := $(CURDIR)
+CACHE := $(ROOT)/.cache
+BIN   := $(ROOT)/bin
+export PATH := $(CACHE)/bin:$(PATH)
+export GOFLAGS ?= -buildvcs=false
+
+GOTEST := $(GO) test -count=1
+
+.PHONY: all build vet demo test test-go test-core test-local test-s3 test-http test-parquet \
+        test-cli fuzz bench tools-s3 python-env clean
+
+all: build
+
+build:
+	$(GO) build ./...
+	$(GO) build -o $(BIN)/iomanager ./cmd/iomanager
+
+vet:
+	$(GO) vet ./...
+
+## demo: the main job on the embedded local default store.
+demo: build
+	bash examples/cli-walkthrough.sh
+
+## tools: servers and environments the tests need, installed by the project's own scripts.
+tools-s3:
+	bash scripts/install-versitygw.sh
+
+python-env:
+	bash scripts/python-env.sh
+
+## test: everything. Servers come up on 127.0.0.1; REMOTESTORE_REQUIRE_SERVERS=1 (CI) turns a missing
+## server into a failure instead of a skip.
+test: vet tools-s3 python-env
+	$(GOTEST) ./...
+
+test-core:
+	$(GOTEST) ./store/... ./backends/memory/...
+
+test-local:
+	$(GOTEST) ./backends/local/...
+
+test-s3: tools-s3
+	REMOTESTORE_REQUIRE_SERVERS=1 $(GOTEST) ./backends/s3/...
+
+test-http:
+	$(GOTEST) ./backends/http/...
+
+test-parquet: python-env
+	$(GOTEST) ./parquet/...
+
+test-cli:
+	$(GOTEST) ./cmd/... ./backends/all/...
+
+## fuzz: a short run of each path fuzz target.
+fuzz:
+	$(GO) test ./store -run '^$$' -fuzz '^FuzzCleanPath$$' -fuzztime 30s
+
+## bench: throughput benchmarks (sizes via REMOTESTORE_BENCH_SIZE, default 1 GiB where it applies).
+bench:
+	$(GO) test ./backends/local -run '^$$' -bench . -benchtime 3x
+
+clean:
+	rm -rf $(BIN) $(CACHE)
