@@ -128,7 +128,7 @@ class RemoteStoreIOManager(dg.ConfigurableIOManager):
     # -- inputs ---------------------------------------------------------------------------------------
 
     def load_input(self, context: dg.InputContext) -> Any:
-        shape = _convert.shape_of_annotation(context.dagster_type.typing_type)
+        shape = _convert.shape_of_annotation(_typing_type(context))
         meta = context.definition_metadata or {}
         upstream_meta = (context.upstream_output.definition_metadata if context.upstream_output else None) or {}
         column = str(upstream_meta.get("partition_column") or meta.get("partition_column") or self.partition_column)
@@ -169,6 +169,14 @@ def _asset_key(context: dg.OutputContext | dg.InputContext) -> list[str]:
     # An op output without an asset: one object per run, step and output (what UPathIOManager does).
     ident = context.get_identifier() if isinstance(context, dg.OutputContext) else context.upstream_output.get_identifier()  # type: ignore[union-attr]
     return ["runs", *ident]
+
+
+def _typing_type(context: dg.InputContext) -> Any:
+    """The input's Python annotation, or Any when the context carries no Dagster type."""
+    try:
+        return context.dagster_type.typing_type
+    except dg.DagsterInvariantViolationError:  # contexts built by hand (build_input_context) may lack it
+        return Any
 
 
 def _partition(pdef: Any, key: Any, column: str) -> Partition:
