@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,29 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
         pytest.skip(msg)
     yield srv
     stop_process(srv.proc)
+
+
+@pytest.fixture(scope="session")
+def iomanager_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly built cmd/iomanager (the real plugin)."""
+    return go_build("./cmd/iomanager", tmp_path_factory.mktemp("iomanager") / "iomanager")
+
+
+@pytest.fixture(params=["local", "s3"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh, empty store: a local folder, or a prefix in a versitygw bucket (credentials in env)."""
+    if request.param == "local":
+        return (tmp_path / "store").as_uri()
+    srv = request.getfixturevalue("s3_server")
+    for k, v in srv.env.items():
+        monkeypatch.setenv(k, v)
+    prefix = "".join(c if c.isalnum() else "-" for c in request.node.name)[:60] + "-" + uuid.uuid4().hex[:8]
+    return str(srv.url(srv.bucket("shim-tests"), prefix))
+
+
+@pytest.fixture
+def io(store_url: str, iomanager_bin: Path):  # type: ignore[no-untyped-def]
+    """A RemoteStoreIOManager on store_url running the freshly built plugin."""
+    from remotestore_dagster import RemoteStoreIOManager
+
+    return RemoteStoreIOManager(store_url=store_url, plugin_path=str(iomanager_bin))
