@@ -34,7 +34,7 @@ type txn struct {
 	props      *pq.WriterProperties
 	arrProps   pqarrow.ArrowWriterProperties
 
-	rsBase  *snapshot               // remote-store layout: the dataset being replaced or appended to
+	rsBase  *snapshot              // remote-store layout: the dataset being replaced or appended to
 	open    map[string]*fileWriter // by partition folder
 	tick    int64
 	seq     int
