@@ -44,7 +44,11 @@ func mergeSchemas(base, incoming *arrow.Schema, allowWidening bool, skipTypes ma
 			problems = append(problems, fmt.Sprintf("column %q: dataset has %s, new data has %s%s", nf.Name, bf.Type, nf.Type, hint))
 			continue
 		}
-		if bf.Nullable != nf.Nullable {
+		switch {
+		case bf.Nullable && !nf.Nullable:
+			// Not-null data fits a nullable column.
+			f.Nullable = true
+		case !bf.Nullable && nf.Nullable:
 			if !allowWidening {
 				problems = append(problems, fmt.Sprintf("column %q: dataset is %s, new data is %s (pass AllowWidening to make it nullable)",
 					nf.Name, nullability(bf.Nullable), nullability(nf.Nullable)))
