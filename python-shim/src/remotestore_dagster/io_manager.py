@@ -6,10 +6,10 @@ pandas and polars by annotation), and surfaces the plugin's metadata. Paths, par
 Parquet, concurrency and atomic commits happen in Go.
 
 Partitions: every kind Dagster has (time windows, static, dynamic, multi). A single-dimension asset's
-partition becomes the column named by the asset's ``partition_column`` metadata (default: the
-``partition_column`` config, ``"partition"``); a multi-partitioned asset gets one column per
-dimension. Loading several partitions returns one table with those columns, or ``dict[str, T]``
-keyed by partition when the input is annotated so. Input metadata ``columns`` and
+partition becomes the column named by the asset's ``partition_column`` (or ``partition_expr``)
+metadata, else the ``partition_column`` config (``"partition"``); a multi-partitioned asset gets one
+column per dimension. Loading several partitions returns one table with those columns, or
+``dict[str, T]`` keyed by partition when the input is annotated so. Input metadata ``columns`` and
 ``allow_missing_partitions`` are honoured.
 """
 
@@ -18,43 +18,46 @@ from __future__ import annotations
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 from pydantic import Field, PrivateAttr
 
 from . import _convert
 from .client import IOManagerClient
-from .types import InputRequest, OutputRequest, Partition, StoreResult
+from .types import InputRequest, MetaValue, OpOutput, OutputRequest, Partition, StoreResult
 
 __all__ = ["RemoteStoreIOManager"]
 
 
 class RemoteStoreIOManager(dg.ConfigurableIOManager):
-    """Store Dagster asset outputs through the remotestore plugin (Parquet datasets on any store).
+    """Store Dagster outputs through the remotestore plugin (Parquet datasets on any store).
 
-    Give either ``store_url`` (``file://./.cache/store``, ``s3://bucket/prefix?endpoint=...``, …) or
-    ``config_file`` + ``store`` (a stores.yaml and the store's name in it). ``sidecar`` attaches to a
-    running ``iomanager serve --reattach-file F`` instead of starting the plugin per run.
+    Give either ``store_url`` (``file:///abs/path``, ``s3://bucket/prefix?...``, …) or ``config_file`` +
+    ``store`` (a stores.yaml and the store's name in it). ``sidecar`` attaches to a running
+    ``iomanager serve --reattach-file F`` instead of starting the plugin for each run.
     """
 
-    store_url: str | None = Field(default=None, description="Store URL, e.g. file://./data or s3://bkt/prefix")
+    store_url: str | None = Field(default=None, description="Store URL, e.g. file:///data or s3://bkt/prefix")
     config_file: str | None = Field(default=None, description="Path of a stores.yaml (instead of store_url)")
     store: str | None = Field(default=None, description="Store name inside config_file")
-    format: str = Field(default="parquet", description="Table format written by the plugin")
+    format: str = Field(default="", description="Table format written by the plugin ('' = parquet)")
     load_concurrency: int = Field(default=8, description="Partitions read in parallel per load (0 = plugin default)")
     partition_column: str = Field(default="partition", description="Column of a single-dimension partition key")
     sidecar: str | None = Field(default=None, description="Reattach file or unix:/path of a running plugin")
     plugin_path: str | None = Field(default=None, description="Plugin binary (default: $REMOTESTORE_IOMANAGER_BIN, ./bin/iomanager)")
+    transfer: str = Field(default="auto", description="auto | chunks | file: how tables cross to the plugin")
 
     _client: IOManagerClient | None = PrivateAttr(default=None)
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
+    def _new_client(self) -> IOManagerClient:
+        return IOManagerClient(
+            store_url=self.store_url, config_file=self.config_file, store=self.store, format=self.format,
+            load_concurrency=self.load_concurrency, plugin_path=self.plugin_path, sidecar=self.sidecar,
+            transfer=self.transfer, client_name="dagster",
+        ).open()
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._client = IOManagerClient(
-            store_url=self.store_url, config_file=self.config_file, store=self.store,
-            plugin_path=self.plugin_path, sidecar=self.sidecar,
-        )
-        self._client.open()
+        self._client = self._new_client()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._client is not None:
@@ -63,10 +66,9 @@ class RemoteStoreIOManager(dg.ConfigurableIOManager):
 
     @property
     def client(self) -> IOManagerClient:
-        if self._client is None:  # used outside a run (direct instantiation in tests/scripts)
-            self._client = IOManagerClient(store_url=self.store_url, config_file=self.config_file,
-                                           store=self.store, plugin_path=self.plugin_path, sidecar=self.sidecar)
-            self._client.open()
+        """The plugin session (opened on first use outside a run, e.g. with build_*_context)."""
+        if self._client is None:
+            self._client = self._new_client()
         return self._client
 
     # -- outputs --------------------------------------------------------------------------------------
@@ -74,88 +76,72 @@ class RemoteStoreIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         kind = _convert.kind_of_object(obj)
         if kind == "none":
-            return  # a Nothing output, or an asset that returned None on purpose: nothing to store
-        partitions = self._output_partitions(context)
+            return  # a Nothing output, or None on purpose: nothing to store
+        column = self._column(context.definition_metadata)
+        partitions = _output_partitions(context, column)
         meta = _str_metadata(context.definition_metadata)
-        key = _asset_key(context)
-        if isinstance(obj, dict) and partitions and obj and all(_convert.kind_of_object(v) != "object" for v in obj.values()):
-            # A dict of per-partition tables (a single-run backfill written partition by partition).
+        if len(partitions) > 0 and len(next(iter(partitions)).dimensions) == 1:
+            meta.setdefault("partition_expr", column)
+        key, op = _target(context)
+        if isinstance(obj, dict) and partitions and obj and all(_convert.kind_of_object(v) not in ("object", "none") for v in obj.values()):
+            # A dict of per-partition tables (a single-run backfill, partition by partition).
             by_key = {p.key: p for p in partitions}
             unknown = sorted(set(map(str, obj)) - set(by_key))
             if unknown:
-                raise ValueError(f"remotestore: output of {'/'.join(key)} has partitions {unknown} that this run "
-                                 f"does not materialize ({sorted(by_key)})")
-            results = [
-                self.client.store(OutputRequest(key, [by_key[str(k)]], "table", self.format, meta),
-                                  _convert.to_arrow(v))
-                for k, v in obj.items()
-            ]
-            self._add_metadata(context, _merge_results(results))
+                raise ValueError(f"remotestore: output {'/'.join(key)} has partitions {unknown} that this run does "
+                                 f"not materialize ({sorted(by_key)})")
+            results = [self.client.store(OutputRequest(key, [by_key[str(k)]], "table", self.format, meta, op),
+                                         _convert.to_arrow(v)) for k, v in obj.items()]
+            _add_metadata(context, _merge(results))
             return
         if kind == "object":
-            req = OutputRequest(key, partitions, "object", self.format, meta)
-            self._add_metadata(context, self.client.store(req, _convert.dumps(obj)))
+            req = OutputRequest(key, partitions, "object", self.format, meta, op)
+            _add_metadata(context, self.client.store(req, _convert.dumps(obj)))
             return
-        table = _convert.to_arrow(obj)
-        req = OutputRequest(key, partitions, "table", self.format, meta)
-        self._add_metadata(context, self.client.store(req, table))
+        req = OutputRequest(key, partitions, "table", self.format, meta, op)
+        _add_metadata(context, self.client.store(req, _convert.to_arrow(obj)))
 
-    def _output_partitions(self, context: dg.OutputContext) -> list[Partition]:
-        if not context.has_asset_key or not context.has_asset_partitions:
-            return []
-        pdef = context.asset_partitions_def
-        column = str((context.definition_metadata or {}).get("partition_column") or self.partition_column)
-        return [_partition(pdef, k, column) for k in context.asset_partition_keys]
-
-    @staticmethod
-    def _add_metadata(context: dg.OutputContext, res: StoreResult) -> None:
-        md: dict[str, Any] = {}
-        if res.uri:
-            md["uri"] = dg.MetadataValue.path(res.uri)
-        if res.row_count is not None:
-            md["dagster/row_count"] = dg.MetadataValue.int(res.row_count)
-        if res.schema is not None:
-            md["dagster/column_schema"] = dg.TableSchema(
-                columns=[dg.TableColumn(f.name, str(f.type)) for f in res.schema])
-        if res.partitions_written:
-            md["partitions_written"] = dg.MetadataValue.int(res.partitions_written)
-        for k, v in res.metadata.items():
-            if k not in md and v is not None:
-                md[k] = v
-        if md:
-            context.add_output_metadata(md)
+    def _column(self, *metas: Any) -> str:
+        for md in metas:
+            for k in ("partition_column", "partition_expr"):
+                v = (md or {}).get(k)
+                if isinstance(v, str) and v:
+                    return v
+        return self.partition_column
 
     # -- inputs ---------------------------------------------------------------------------------------
 
     def load_input(self, context: dg.InputContext) -> Any:
         shape = _convert.shape_of_annotation(_typing_type(context))
         meta = context.definition_metadata or {}
-        upstream_meta = (context.upstream_output.definition_metadata if context.upstream_output else None) or {}
-        column = str(upstream_meta.get("partition_column") or meta.get("partition_column") or self.partition_column)
+        upstream = context.upstream_output
+        up_meta = (upstream.definition_metadata if upstream is not None else None) or {}
+        column = self._column(up_meta, meta)
         partitions: list[Partition] = []
         if context.has_asset_key and context.has_asset_partitions:
             pdef = context.asset_partitions_def
             partitions = [_partition(pdef, k, column) for k in context.asset_partition_keys]
+        wire_meta = _str_metadata(up_meta)
+        if partitions and len(partitions[0].dimensions) == 1:
+            wire_meta.setdefault("partition_expr", column)
         columns = meta.get("columns")
+        key, op = _target(context)
         req = InputRequest(
-            asset_key=_asset_key(context),
-            partitions=partitions,
+            asset_key=key, partitions=partitions,
             columns=list(columns) if columns is not None else None,
             allow_missing_partitions=bool(meta.get("allow_missing_partitions", False)),
-            per_partition=shape.per_partition,
-            format=self.format,
-            concurrency=self.load_concurrency,
-            metadata=_str_metadata(meta),
+            per_partition=shape.per_partition, format=self.format, concurrency=self.load_concurrency,
+            metadata=wire_meta, op_output=op,
         )
         loaded = self.client.load(req)
+        if loaded.missing:
+            context.log.info(f"remotestore: partitions missing and skipped: {', '.join(loaded.missing)}")
         if loaded.kind == "object":
-            if loaded.tables is not None:
-                return {k: _convert.loads(v) for k, v in loaded.tables.items()}  # pragma: no cover
-            assert loaded.data is not None
-            return _convert.loads(loaded.data)
+            if loaded.objects is not None:
+                return {k: _convert.loads(v) for k, v in loaded.objects.items()}
+            return _convert.loads(loaded.data or b"")
         if shape.per_partition:
-            tables = loaded.tables or {}
-            return {k: _convert.from_arrow(t, shape.kind) for k, t in tables.items()}
+            return {k: _convert.from_arrow(t, shape.kind) for k, t in (loaded.tables or {}).items()}
         assert loaded.table is not None
         return _convert.from_arrow(loaded.table, shape.kind)
 
@@ -163,12 +149,21 @@ class RemoteStoreIOManager(dg.ConfigurableIOManager):
 # -- helpers -----------------------------------------------------------------------------------------
 
 
-def _asset_key(context: dg.OutputContext | dg.InputContext) -> list[str]:
+def _target(context: dg.OutputContext | dg.InputContext) -> tuple[list[str], OpOutput | None]:
+    """The asset key, or for a plain op output its run/step/output identity."""
     if context.has_asset_key:
-        return list(context.asset_key.path)
-    # An op output without an asset: one object per run, step and output (what UPathIOManager does).
-    ident = context.get_identifier() if isinstance(context, dg.OutputContext) else context.upstream_output.get_identifier()  # type: ignore[union-attr]
-    return ["runs", *ident]
+        return list(context.asset_key.path), None
+    out = context if isinstance(context, dg.OutputContext) else context.upstream_output
+    if out is None:
+        raise ValueError("remotestore: an input without an asset key needs its upstream output")
+    return [], OpOutput(out.run_id, out.step_key, out.name, out.mapping_key or "")
+
+
+def _output_partitions(context: dg.OutputContext, column: str) -> list[Partition]:
+    if not context.has_asset_key or not context.has_asset_partitions:
+        return []
+    pdef = context.asset_partitions_def
+    return [_partition(pdef, k, column) for k in context.asset_partition_keys]
 
 
 def _typing_type(context: dg.InputContext) -> Any:
@@ -184,13 +179,18 @@ def _partition(pdef: Any, key: Any, column: str) -> Partition:
     if isinstance(pdef, dg.MultiPartitionsDefinition):
         mk = key if isinstance(key, dg.MultiPartitionKey) else pdef.get_partition_key_from_str(str(key))
         return Partition(key=str(mk), dimensions={str(d): str(v) for d, v in mk.keys_by_dimension.items()})
-    return Partition(key=str(key), dimensions={column: str(key)})
+    window = None
+    if isinstance(pdef, dg.TimeWindowPartitionsDefinition):
+        tw = pdef.time_window_for_partition_key(str(key))
+        window = (tw.start, tw.end)
+    return Partition(key=str(key), dimensions={column: str(key)}, time_window=window)
 
 
 def _str_metadata(md: Any) -> dict[str, str]:
-    """Definition metadata as strings for the plugin (it may read e.g. sort or compression hints)."""
+    """Definition metadata as strings for the plugin (format, mode, compression, partition_expr …)."""
     out: dict[str, str] = {}
     for k, v in (md or {}).items():
+        v = getattr(v, "value", v)
         if isinstance(v, (str, int, float, bool)):
             out[str(k)] = str(v)
         elif isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v):
@@ -198,13 +198,43 @@ def _str_metadata(md: Any) -> dict[str, str]:
     return out
 
 
-def _merge_results(results: list[StoreResult]) -> StoreResult:
-    merged = StoreResult(uri=results[0].uri if results else "", schema=results[0].schema if results else None)
+def _dagster_value(mv: MetaValue) -> Any:
+    if mv.kind == "int":
+        return dg.MetadataValue.int(int(mv.value))
+    if mv.kind == "float":
+        return dg.MetadataValue.float(float(mv.value))
+    if mv.kind == "bool":
+        return dg.MetadataValue.bool(bool(mv.value))
+    if mv.kind == "path":
+        return dg.MetadataValue.path(str(mv.value))
+    if mv.kind == "url":
+        return dg.MetadataValue.url(str(mv.value))
+    if mv.kind == "json":
+        return dg.MetadataValue.json(mv.value)
+    if mv.kind == "table_schema":
+        return dg.MetadataValue.table_schema(dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t, _ in mv.value]))
+    return dg.MetadataValue.text(str(mv.value))
+
+
+def _add_metadata(context: dg.OutputContext, res: StoreResult) -> None:
+    """Surface the plugin's metadata (uri, row count, column schema, …) as materialization metadata."""
+    md: dict[str, Any] = {k: _dagster_value(v) for k, v in res.metadata.items()}
+    if res.uri and "uri" not in md:
+        md["uri"] = dg.MetadataValue.path(res.uri)
+    if res.row_count is not None and "dagster/row_count" not in md:
+        md["dagster/row_count"] = dg.MetadataValue.int(res.row_count)
+    if res.schema is not None and "dagster/column_schema" not in md:
+        md["dagster/column_schema"] = dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type)) for f in res.schema])
+    if md:
+        context.add_output_metadata(md)
+
+
+def _merge(results: list[StoreResult]) -> StoreResult:
+    """One StoreResult for a dict output stored partition by partition."""
+    first = results[0] if results else StoreResult()
     rows = [r.row_count for r in results if r.row_count is not None]
-    merged.row_count = sum(rows) if rows else None
-    merged.partitions_written = sum(r.partitions_written or 1 for r in results)
-    return merged
-
-
-def _schema_table(schema: pa.Schema) -> dg.TableSchema:  # pragma: no cover - kept for callers
-    return dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type)) for f in schema])
+    md = dict(first.metadata)
+    md.pop("dagster/row_count", None)
+    return StoreResult(uri=first.uri, row_count=sum(rows) if rows else None, schema=first.schema,
+                       partitions_written=sum(max(r.partitions_written, 1) for r in results),
+                       bytes=sum(r.bytes for r in results), metadata=md)

@@ -6,20 +6,42 @@ Dagster, the asyncio API and scripts. ``client.py`` maps them onto the ``iomanag
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pyarrow as pa
 
-__all__ = ["Partition", "OutputRequest", "InputRequest", "Loaded", "StoreResult"]
+__all__ = ["Partition", "OpOutput", "MetaValue", "OutputRequest", "InputRequest", "Loaded", "StoreResult"]
 
 
 @dataclass(frozen=True)
 class Partition:
-    """One partition: its key as Dagster prints it, and its value per dimension (hive ``dim=value``)."""
+    """One partition: its key as Dagster prints it, its value per dimension (hive ``dim=value``; for a
+    single dimension the one entry names the partition column) and, for time partitions, its window."""
 
     key: str
-    dimensions: dict[str, str]
+    dimensions: dict[str, str] = field(default_factory=dict)
+    time_window: tuple[dt.datetime, dt.datetime] | None = None
+
+
+@dataclass(frozen=True)
+class OpOutput:
+    """The output of an op that is not an asset (stored under run_id/step_key/output_name)."""
+
+    run_id: str
+    step_key: str
+    output_name: str
+    mapping_key: str = ""
+
+
+@dataclass(frozen=True)
+class MetaValue:
+    """A typed metadata value from the plugin: kind is int, float, text, path, url, json, table_schema
+    (value: list of (name, type, nullable)) or bool."""
+
+    kind: str
+    value: Any
 
 
 @dataclass
@@ -33,8 +55,9 @@ class OutputRequest:
     asset_key: list[str]
     partitions: list[Partition] = field(default_factory=list)
     kind: Literal["table", "object"] = "table"
-    format: str = "parquet"
+    format: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
+    op_output: OpOutput | None = None
 
 
 @dataclass
@@ -51,20 +74,25 @@ class InputRequest:
     columns: list[str] | None = None
     allow_missing_partitions: bool = False
     per_partition: bool = False
-    format: str = "parquet"
+    format: str = ""
     concurrency: int = 0
     metadata: dict[str, str] = field(default_factory=dict)
+    op_output: OpOutput | None = None
 
 
 @dataclass
 class Loaded:
-    """What a load returned: a table, per-partition tables, or the bytes of a pickled object."""
+    """What a load returned: a table, per-partition tables, or the bytes of pickled object(s)."""
 
     kind: Literal["table", "object"]
     table: pa.Table | None = None
     tables: dict[str, pa.Table] | None = None
     data: bytes | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
+    objects: dict[str, bytes] | None = None
+    uri: str = ""
+    missing: list[str] = field(default_factory=list)
+    row_count: int | None = None
+    metadata: dict[str, MetaValue] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,4 +103,5 @@ class StoreResult:
     row_count: int | None = None
     schema: pa.Schema | None = None
     partitions_written: int = 0
-    metadata: dict[str, Any] = field(default_factory=dict)
+    bytes: int = 0
+    metadata: dict[str, MetaValue] = field(default_factory=dict)

@@ -1,0 +1,282 @@
+"""iomanager.v1 messages ↔ the shim's plain types; shared by the sync and the asyncio client.
+
+Tables go out as Arrow IPC stream bytes in ≤ 1 MiB chunks, or as one Arrow IPC file in the session's
+transfer folder when plugin and host share a filesystem (the plugin then memory-maps it). They come
+back the same way; a transfer file is memory-mapped and unlinked at once, so the returned table owns
+the mapping and nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+from google.protobuf import timestamp_pb2
+
+from ._pb.iomanager.v1 import iomanager_pb2 as pb
+from .types import InputRequest, Loaded, MetaValue, OpOutput, OutputRequest, Partition, StoreResult
+
+CHUNK = 1 << 20  # the proto's limit for one chunk
+
+_TRANSFER = {"auto": pb.TRANSFER_AUTO, "chunks": pb.TRANSFER_CHUNKS, "file": pb.TRANSFER_FILE}
+
+
+def transfer_mode(name: str) -> int:
+    """The Transfer enum for "auto", "chunks" or "file"."""
+    try:
+        return _TRANSFER[name]
+    except KeyError:
+        raise ValueError(f"remotestore: transfer must be one of {sorted(_TRANSFER)}, not {name!r}") from None
+
+
+def _ts(t: Any) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(t)
+    return ts
+
+
+def _partition(p: Partition) -> pb.PartitionKey:
+    msg = pb.PartitionKey(key=p.key, dimensions=p.dimensions)
+    if p.time_window is not None:
+        msg.time_window.CopyFrom(pb.TimeWindow(start=_ts(p.time_window[0]), end=_ts(p.time_window[1])))
+    return msg
+
+
+def _target(asset_key: list[str], op: OpOutput | None) -> pb.Target:
+    if op is not None:
+        return pb.Target(op_output=pb.OpOutput(run_id=op.run_id, step_key=op.step_key,
+                                               output_name=op.output_name, mapping_key=op.mapping_key))
+    return pb.Target(asset_key=pb.AssetKey(path=asset_key))
+
+
+# -- outputs -----------------------------------------------------------------------------------------
+
+
+def output_descriptor(session: str, req: OutputRequest, transfer_file: str = "", size_hint: int = 0) -> pb.OutputDescriptor:
+    return pb.OutputDescriptor(
+        session=session,
+        target=_target(req.asset_key, req.op_output),
+        partitions=[_partition(p) for p in req.partitions],
+        metadata=req.metadata,
+        kind=pb.PAYLOAD_KIND_OBJECT if req.kind == "object" else pb.PAYLOAD_KIND_TABLE,
+        format=req.format,
+        transfer_file=transfer_file,
+        size_hint=size_hint,
+    )
+
+
+class _ChunkSink:
+    """A write-only file object that collects what pyarrow writes, for slicing into chunks."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.closed = False
+
+    def write(self, b: Any) -> int:
+        data = bytes(b)
+        self.parts.append(data)
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts, self.size = [], 0
+        return data
+
+
+def table_chunks(table: pa.Table) -> Iterator[bytes]:
+    """Arrow IPC stream bytes of table in ≤ 1 MiB pieces, produced batch by batch (bounded memory)."""
+    sink = _ChunkSink()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        for batch in table.to_batches(max_chunksize=64 * 1024):
+            writer.write_batch(batch)
+            if sink.size >= CHUNK:
+                yield from _slices(sink.take())
+    yield from _slices(sink.take())
+
+
+def _slices(data: bytes) -> Iterator[bytes]:
+    view = memoryview(data)
+    for i in range(0, len(view), CHUNK):
+        yield bytes(view[i:i + CHUNK])
+
+
+def bytes_chunks(data: bytes) -> Iterator[bytes]:
+    """Raw bytes in ≤ 1 MiB pieces (at least one, possibly empty)."""
+    if not data:
+        yield b""
+        return
+    yield from _slices(data)
+
+
+def write_transfer_file(transfer_dir: str, payload: pa.Table | bytes) -> tuple[str, int]:
+    """Write payload into the session's transfer folder: an Arrow IPC file for a table, the bytes for an
+    object. Returns the path and size; the plugin deletes it once stored."""
+    path = os.path.join(transfer_dir, f"out-{uuid.uuid4().hex}" + (".arrow" if isinstance(payload, pa.Table) else ".bin"))
+    if isinstance(payload, pa.Table):
+        with pa.OSFile(path, "wb") as f, pa.ipc.new_file(f, payload.schema) as w:
+            w.write_table(payload, max_chunksize=256 * 1024)
+    else:
+        with open(path, "wb") as f:
+            f.write(payload)
+    return path, os.path.getsize(path)
+
+
+def output_messages(session: str, req: OutputRequest, payload: pa.Table | bytes,
+                    transfer_dir: str = "") -> Iterator[pb.HandleOutputRequest]:
+    """The HandleOutput request stream: the descriptor, then chunks (or nothing, with a transfer file)."""
+    if transfer_dir:
+        path, size = write_transfer_file(transfer_dir, payload)
+        yield pb.HandleOutputRequest(descriptor=output_descriptor(session, req, path, size))
+        return
+    yield pb.HandleOutputRequest(descriptor=output_descriptor(session, req))
+    chunks = table_chunks(payload) if isinstance(payload, pa.Table) else bytes_chunks(payload)
+    for c in chunks:
+        yield pb.HandleOutputRequest(chunk=c)
+
+
+def store_result(resp: pb.HandleOutputResponse) -> StoreResult:
+    md = metadata(resp.metadata)
+    return StoreResult(uri=resp.uri, row_count=None if resp.row_count < 0 else resp.row_count,
+                       partitions_written=len(resp.partitions), bytes=resp.bytes, metadata=md)
+
+
+# -- inputs ------------------------------------------------------------------------------------------
+
+
+def load_request(session: str, req: InputRequest, transfer: int) -> pb.LoadInputRequest:
+    return pb.LoadInputRequest(
+        session=session,
+        target=_target(req.asset_key, req.op_output),
+        partitions=[_partition(p) for p in req.partitions],
+        metadata=req.metadata,
+        columns=req.columns or [],
+        allow_missing_partitions=req.allow_missing_partitions,
+        shape=pb.SHAPE_PARTITIONS if req.per_partition else pb.SHAPE_TABLE,
+        concurrency=req.concurrency,
+        format=req.format,
+        transfer=transfer,
+    )
+
+
+class LoadAssembler:
+    """Feed LoadInput responses in order with :meth:`add`; :meth:`result` gives the Loaded value."""
+
+    def __init__(self, per_partition: bool, transfer_dir: str = "") -> None:
+        self.per_partition = per_partition
+        self.transfer_dir = transfer_dir
+        self.header: pb.LoadHeader | None = None
+        self.trailer: pb.LoadTrailer | None = None
+        self.parts: list[tuple[str, Any]] = []  # (key, table or bytes)
+        self._key: str | None = None
+        self._file = ""
+        self._chunks: list[bytes] = []
+
+    def add(self, msg: pb.LoadInputResponse) -> None:
+        which = msg.WhichOneof("msg")
+        if which == "header":
+            self.header = msg.header
+        elif which == "part":
+            self._finish_part()
+            self._key, self._file, self._chunks = msg.part.key, msg.part.transfer_file, []
+        elif which == "chunk":
+            self._chunks.append(msg.chunk)
+        elif which == "trailer":
+            self._finish_part()
+            self.trailer = msg.trailer
+
+    def _is_object(self) -> bool:
+        return self.header is not None and self.header.kind == pb.PAYLOAD_KIND_OBJECT
+
+    def _finish_part(self) -> None:
+        if self._key is None:
+            return
+        if self._file:
+            path = self._file if os.path.isabs(self._file) else os.path.join(self.transfer_dir, self._file)
+            value: Any = _read_transfer_file(path, self._is_object())
+        elif self._is_object():
+            value = b"".join(self._chunks)
+        else:
+            value = _decode_stream(self._chunks)
+        self.parts.append((self._key, value))
+        self._key, self._file, self._chunks = None, "", []
+
+    def result(self) -> Loaded:
+        self._finish_part()
+        h = self.header or pb.LoadHeader()
+        md = metadata(self.trailer.metadata) if self.trailer is not None else {}
+        rows = self.trailer.row_count if self.trailer is not None else None
+        common: dict[str, Any] = {"uri": h.uri, "missing": list(h.missing), "metadata": md, "row_count": rows}
+        if self._is_object():
+            if self.per_partition or len(self.parts) > 1:
+                return Loaded("object", objects=dict(self.parts), **common)
+            return Loaded("object", data=self.parts[0][1] if self.parts else b"", **common)
+        if self.per_partition:
+            return Loaded("table", tables=dict(self.parts), **common)
+        tables = [t for _, t in self.parts]
+        if not tables:
+            return Loaded("table", table=pa.table({}), **common)
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+        return Loaded("table", table=table, **common)
+
+
+def _decode_stream(chunks: list[bytes]) -> pa.Table:
+    if not chunks:
+        return pa.table({})
+    buf = pa.py_buffer(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+    return pa.ipc.open_stream(buf).read_all()
+
+
+def _read_transfer_file(path: str, is_object: bool) -> Any:
+    try:
+        if is_object:
+            with open(path, "rb") as f:
+                return f.read()
+        source = pa.memory_map(path, "r")
+        try:
+            return pa.ipc.open_file(source).read_all()  # zero-copy views of the mapping
+        except pa.ArrowInvalid:
+            source.seek(0)
+            return pa.ipc.open_stream(source).read_all()
+    finally:
+        try:
+            os.unlink(path)  # the mapping stays valid; the name goes now
+        except FileNotFoundError:
+            pass
+
+
+# -- metadata ----------------------------------------------------------------------------------------
+
+
+def metadata(md: Any) -> dict[str, MetaValue]:
+    """Typed metadata from the plugin's map<string, MetadataValue>."""
+    out: dict[str, MetaValue] = {}
+    for k, v in md.items():
+        which = v.WhichOneof("value")
+        if which == "int_value":
+            out[k] = MetaValue("int", v.int_value)
+        elif which == "float_value":
+            out[k] = MetaValue("float", v.float_value)
+        elif which == "bool_value":
+            out[k] = MetaValue("bool", v.bool_value)
+        elif which in ("text", "path", "url"):
+            out[k] = MetaValue(which, getattr(v, which))
+        elif which == "json":
+            try:
+                out[k] = MetaValue("json", json.loads(v.json))
+            except ValueError:
+                out[k] = MetaValue("text", v.json)
+        elif which == "table_schema":
+            out[k] = MetaValue("table_schema", [(c.name, c.type, c.nullable) for c in v.table_schema.columns])
+    return out
