@@ -149,7 +149,8 @@ type WriteOptions struct {
 	PartitionBy []string
 	// Compression is the codec (default Zstd).
 	Compression Compression
-	// CompressionLevel is the codec level; 0 for the codec's default.
+	// CompressionLevel is the codec level; 0 for the default (zstd level
+	// 1, as pyarrow).
 	CompressionLevel int
 	// RowGroupSize is the maximum rows per row group (default
 	// DefaultRowGroupSize). A partitioned write buffers one encoded row
@@ -163,8 +164,7 @@ type WriteOptions struct {
 	MaxOpenFiles int
 	// AllowWidening lets ModeAppend (and ModeOverwritePartitions) accept a
 	// schema that differs from the dataset's only by safe widenings: a
-	// nullable field where the dataset's is not null (or the reverse),
-	// integers to wider integers, float32 to float64, string to
+	// nullable field where the dataset's is not null, integers to wider integers, float32 to float64, string to
 	// large_string. The dataset's schema becomes the wider one; older files
 	// are cast when read.
 	AllowWidening bool

@@ -95,8 +95,12 @@ func (t *txn) init(schema *arrow.Schema) error {
 		pq.WithStats(true),
 		pq.WithCreatedBy("remotestore parquet (arrow-go v18)"),
 	}
-	if t.opts.CompressionLevel != 0 {
-		popts = append(popts, pq.WithCompressionLevel(t.opts.CompressionLevel))
+	level := t.opts.CompressionLevel
+	if level == 0 && t.opts.Compression == Zstd {
+		level = 1 // Arrow C++'s (pyarrow's) zstd default; arrow-go's would be 3
+	}
+	if level != 0 {
+		popts = append(popts, pq.WithCompressionLevel(level))
 	}
 	t.props = pq.NewWriterProperties(popts...)
 	t.arrProps = pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(t.d.mem))
