@@ -33,6 +33,9 @@ func (s *Store) Move(ctx context.Context, src, dst string, opts *CopyOptions) er
 	if err := s.need(op, srcRel, CapRead|CapWrite|CapDelete); err != nil {
 		return err
 	}
+	if err := s.live(ctx, op, srcRel); err != nil {
+		return err
+	}
 	o := CopyOptions{}
 	if opts != nil {
 		o = *opts
@@ -98,6 +101,9 @@ func Copy(ctx context.Context, dst *Store, dstPath string, src *Store, srcPath s
 		return err
 	}
 	if err := dst.need(op, dstRel, CapWrite); err != nil {
+		return err
+	}
+	if err := src.live(ctx, op, srcRel); err != nil {
 		return err
 	}
 	o := CopyOptions{}

@@ -22,6 +22,9 @@ func (s *Store) Delete(ctx context.Context, path string, opts *DeleteOptions) er
 	if err := s.need(op, rel, CapDelete); err != nil {
 		return err
 	}
+	if err := s.live(ctx, op, rel); err != nil {
+		return err
+	}
 	if rel == "" {
 		return s.errorf(op, rel, ErrIsFolder, "cannot delete the store root as a file")
 	}
@@ -42,6 +45,9 @@ func (s *Store) DeleteFolder(ctx context.Context, path string) error {
 		return err
 	}
 	if err := s.need(op, rel, CapDelete|CapList); err != nil {
+		return err
+	}
+	if err := s.live(ctx, op, rel); err != nil {
 		return err
 	}
 	info, err := s.backend.Stat(ctx, full)

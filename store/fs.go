@@ -303,4 +303,3 @@ func (d *fsDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	d.pos += n
 	return rest[:n], nil
 }
-

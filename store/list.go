@@ -15,16 +15,26 @@ type ListOptions struct {
 	MaxDepth int
 }
 
-// Stat describes the file or folder at path ("" is the store's root).
+// Stat describes the file or folder at path. "" is the store's root, which
+// always exists (as an empty folder until something is written below it).
 func (s *Store) Stat(ctx context.Context, p string) (Info, error) {
 	const op = "stat"
 	rel, full, err := s.clean(op, p)
 	if err != nil {
 		return Info{}, err
 	}
+	if err := s.live(ctx, op, rel); err != nil {
+		return Info{}, err
+	}
 	info, err := s.backend.Stat(ctx, full)
 	if err != nil {
-		return Info{}, s.wrapErr(op, rel, err)
+		err = s.wrapErr(op, rel, err)
+		if rel == "" && errors.Is(err, ErrNotFound) {
+			// A store's root always exists: a sub-store's folder on an
+			// object store appears with its first file.
+			return Info{IsFolder: true}, nil
+		}
+		return Info{}, err
 	}
 	info.Path = rel
 	return info, nil
@@ -88,6 +98,10 @@ func (s *Store) list(ctx context.Context, dir string, opts *ListOptions, files, 
 			return
 		}
 		if err := s.need(op, rel, CapList); err != nil {
+			yield(Info{}, err)
+			return
+		}
+		if err := s.live(ctx, op, rel); err != nil {
 			yield(Info{}, err)
 			return
 		}
@@ -160,6 +174,9 @@ type FolderInfo struct {
 // opts.MaxDepth. A missing folder fails with ErrNotFound; a file with
 // ErrNotFolder.
 func (s *Store) FolderInfo(ctx context.Context, dir string, opts *ListOptions) (FolderInfo, error) {
+	if err := s.need("folder-info", dir, CapList); err != nil {
+		return FolderInfo{}, err
+	}
 	info, err := s.Stat(ctx, dir)
 	if err != nil {
 		return FolderInfo{}, err
@@ -193,7 +210,12 @@ func (s *Store) Glob(ctx context.Context, pattern string) iter.Seq2[Info, error]
 			yield(Info{}, s.errorf(op, pattern, ErrInvalidPath, "invalid glob pattern"))
 			return
 		}
-		segs := strings.Split(strings.Trim(pattern, "/"), "/")
+		var segs []string
+		for _, seg := range strings.Split(pattern, "/") {
+			if seg != "" && seg != "." { // "a//b", "./a": as CleanPath
+				segs = append(segs, seg)
+			}
+		}
 		for _, seg := range segs {
 			if _, err := path.Match(seg, ""); err != nil {
 				yield(Info{}, s.errorf(op, pattern, ErrInvalidPath, "bad pattern segment %q: %v", seg, err))

@@ -22,6 +22,9 @@ func (s *Store) OpenRange(ctx context.Context, path string, off, length int64) (
 	if err := s.need(op, rel, CapRead); err != nil {
 		return nil, err
 	}
+	if err := s.live(ctx, op, rel); err != nil {
+		return nil, err
+	}
 	if off < 0 {
 		return nil, s.errorf(op, rel, ErrInvalidPath, "negative offset %d", off)
 	}
@@ -31,9 +34,13 @@ func (s *Store) OpenRange(ctx context.Context, path string, off, length int64) (
 		}
 	}
 	if length == 0 {
-		// Still report a missing file.
-		if _, err := s.Stat(ctx, rel); err != nil {
-			return nil, err
+		// Still report a missing file or a folder.
+		info, err := s.backend.Stat(ctx, full)
+		if err != nil {
+			return nil, s.wrapErr(op, rel, err)
+		}
+		if info.IsFolder {
+			return nil, s.errorf(op, rel, ErrIsFolder, "cannot read a folder")
 		}
 		return io.NopCloser(bytes.NewReader(nil)), nil
 	}
@@ -41,7 +48,7 @@ func (s *Store) OpenRange(ctx context.Context, path string, off, length int64) (
 	if err != nil {
 		return nil, s.wrapErr(op, rel, err)
 	}
-	return &readCloser{rc: rc, s: s, path: rel}, nil
+	return &readCloser{rc: rc, ctx: ctx, s: s, path: rel}, nil
 }
 
 // ReadBytes reads the whole file at path.
@@ -60,14 +67,19 @@ func (s *Store) ReadString(ctx context.Context, path string) (string, error) {
 	return string(b), err
 }
 
-// readCloser wraps a backend stream so read errors carry the path.
+// readCloser wraps a backend stream so read errors carry the path, and so
+// a canceled context stops the stream on every backend.
 type readCloser struct {
 	rc   io.ReadCloser
+	ctx  context.Context
 	s    *Store
 	path string
 }
 
 func (r *readCloser) Read(p []byte) (int, error) {
+	if err := r.s.live(r.ctx, "read", r.path); err != nil {
+		return 0, err
+	}
 	n, err := r.rc.Read(p)
 	if err != nil && err != io.EOF {
 		err = r.s.wrapErr("read", r.path, err)
@@ -78,6 +90,9 @@ func (r *readCloser) Read(p []byte) (int, error) {
 // WriteTo lets io.Copy use the backend stream's own WriteTo (sendfile for
 // local files) when it has one.
 func (r *readCloser) WriteTo(w io.Writer) (int64, error) {
+	if err := r.s.live(r.ctx, "read", r.path); err != nil {
+		return 0, err
+	}
 	var n int64
 	var err error
 	if wt, ok := r.rc.(io.WriterTo); ok {

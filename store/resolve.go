@@ -24,6 +24,9 @@ func (s *Store) Resolve(path string) (Resolution, error) {
 // backend's own check where it has one (Pinger), otherwise a Stat of the
 // backend's root (a sub-store's folder need not exist yet).
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.live(ctx, "ping", ""); err != nil {
+		return err
+	}
 	if p, ok := s.backend.(Pinger); ok {
 		return s.wrapErr("ping", "", p.Ping(ctx))
 	}

@@ -38,6 +38,9 @@ func (s *Store) OpenSeekable(ctx context.Context, path string) (*SeekableReader,
 	if err := s.need(op, rel, CapRead|CapRangeRead); err != nil {
 		return nil, err
 	}
+	if err := s.live(ctx, op, rel); err != nil {
+		return nil, err
+	}
 	r := &SeekableReader{ctx: ctx, s: s, path: rel, full: full}
 	if o, ok := s.backend.(ReaderAtOpener); ok {
 		ra, err := o.OpenReaderAt(ctx, full)

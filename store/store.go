@@ -118,4 +118,12 @@ func (s *Store) rel(full string) string {
 	return full[len(s.root)+1:]
 }
 
-func ctxErr(ctx context.Context) error { return ctx.Err() }
+// live fails with the context's error, wrapped, once ctx is done: every
+// operation checks it first, so a canceled call fails the same way on every
+// backend, even one whose calls never block.
+func (s *Store) live(ctx context.Context, op, p string) error {
+	if err := ctx.Err(); err != nil {
+		return s.wrapErr(op, p, err)
+	}
+	return nil
+}

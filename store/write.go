@@ -80,6 +80,9 @@ func (s *Store) NewWriter(ctx context.Context, path string, opts *WriteOptions) 
 	if err := s.need(op, rel, CapWrite); err != nil {
 		return nil, err
 	}
+	if err := s.live(ctx, op, rel); err != nil {
+		return nil, err
+	}
 	if rel == "" {
 		return nil, s.errorf(op, rel, ErrIsFolder, "cannot write to the store root")
 	}
@@ -100,13 +103,14 @@ func (s *Store) NewWriter(ctx context.Context, path string, opts *WriteOptions) 
 	if err != nil {
 		return nil, s.wrapErr(op, rel, err)
 	}
-	return &Writer{w: bw, s: s, path: rel}, nil
+	return &Writer{w: bw, ctx: ctx, s: s, path: rel}, nil
 }
 
 // Writer is a streaming write in progress (see Store.NewWriter). Write,
 // Commit and Abort must not be called concurrently.
 type Writer struct {
 	w    BackendWriter
+	ctx  context.Context // canceling it aborts the write
 	s    *Store
 	path string
 
@@ -119,6 +123,11 @@ type Writer struct {
 func (w *Writer) Write(p []byte) (int, error) {
 	if w.done {
 		return 0, w.s.errorf("write", w.path, ErrPrecondition, "write after commit or abort")
+	}
+	if err := w.s.live(w.ctx, "write", w.path); err != nil {
+		w.abort()
+		w.err = err
+		return 0, err
 	}
 	n, err := w.w.Write(p)
 	w.n += int64(n)
@@ -135,6 +144,11 @@ func (w *Writer) Write(p []byte) (int, error) {
 func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
 	if w.done {
 		return 0, w.s.errorf("write", w.path, ErrPrecondition, "write after commit or abort")
+	}
+	if err := w.s.live(w.ctx, "write", w.path); err != nil {
+		w.abort()
+		w.err = err
+		return 0, err
 	}
 	var n int64
 	var err error
@@ -164,6 +178,11 @@ func (w *Writer) Commit() error {
 			return w.err
 		}
 		return w.s.errorf("write", w.path, ErrPrecondition, "commit after commit or abort")
+	}
+	if err := w.s.live(w.ctx, "write", w.path); err != nil {
+		w.abort()
+		w.err = err
+		return err
 	}
 	w.done = true
 	if err := w.w.Commit(); err != nil {
