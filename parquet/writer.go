@@ -31,6 +31,8 @@ type txn struct {
 	fileSchema *arrow.Schema // schema of the data files: schema minus partition columns
 	partIdx    []int         // partition columns in schema
 	dataIdx    []int         // data columns in schema
+	popts      []pq.WriterProperty
+	tuned      bool // dictionary choices made from the first batch
 	props      *pq.WriterProperties
 	arrProps   pqarrow.ArrowWriterProperties
 
@@ -88,7 +90,7 @@ func (t *txn) init(schema *arrow.Schema) error {
 	if err != nil {
 		return err
 	}
-	popts := []pq.WriterProperty{
+	t.popts = []pq.WriterProperty{
 		pq.WithAllocator(t.d.mem),
 		pq.WithCompression(codec),
 		pq.WithMaxRowGroupLength(t.opts.RowGroupSize),
@@ -100,9 +102,9 @@ func (t *txn) init(schema *arrow.Schema) error {
 		level = 1 // Arrow C++'s (pyarrow's) zstd default; arrow-go's would be 3
 	}
 	if level != 0 {
-		popts = append(popts, pq.WithCompressionLevel(level))
+		t.popts = append(t.popts, pq.WithCompressionLevel(level))
 	}
-	t.props = pq.NewWriterProperties(popts...)
+	t.props = pq.NewWriterProperties(t.popts...)
 	t.arrProps = pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(t.d.mem))
 	t.open = map[string]*fileWriter{}
 	return nil
@@ -134,6 +136,10 @@ func (t *txn) writeBatch(ctx context.Context, rec arrow.RecordBatch) error {
 		return err
 	}
 	defer rec.Release()
+	if !t.tuned {
+		t.tuned = true
+		t.props = pq.NewWriterProperties(append(t.popts, dictionaryChoices(rec, t.dataIdx)...)...)
+	}
 	if len(t.partIdx) == 0 {
 		return t.writeTo(ctx, "", t.project(rec))
 	}
@@ -359,4 +365,51 @@ func conform(ctx context.Context, rec arrow.RecordBatch, sc *arrow.Schema) (arro
 		cols[i] = out
 	}
 	return array.NewRecordBatch(sc, cols, rec.NumRows()), nil
+}
+
+// dictionaryChoices turns dictionary encoding off for columns whose first
+// rows are nearly all distinct (ids, measurements, timestamps): Parquet
+// writers fall back to plain encoding for them after the first dictionary
+// page anyway, and building that dictionary is the costliest part of
+// encoding such columns. Low-cardinality columns keep it.
+func dictionaryChoices(rec arrow.RecordBatch, dataIdx []int) []pq.WriterProperty {
+	const sample = 4096
+	var out []pq.WriterProperty
+	n := min(int(rec.NumRows()), sample)
+	if n < 256 {
+		return nil
+	}
+	for _, j := range dataIdx {
+		var distinct int
+		switch c := rec.Column(j).(type) {
+		case *array.Int64:
+			distinct = countDistinct(c.Int64Values()[:n])
+		case *array.Int32:
+			distinct = countDistinct(c.Int32Values()[:n])
+		case *array.Float64:
+			distinct = countDistinct(c.Float64Values()[:n])
+		case *array.Timestamp:
+			distinct = countDistinct(c.TimestampValues()[:n])
+		case *array.String:
+			seen := make(map[string]struct{}, n)
+			for i := 0; i < n; i++ {
+				seen[c.Value(i)] = struct{}{}
+			}
+			distinct = len(seen)
+		default:
+			continue
+		}
+		if distinct*10 > n*9 {
+			out = append(out, pq.WithDictionaryFor(rec.ColumnName(j), false))
+		}
+	}
+	return out
+}
+
+func countDistinct[T comparable](vals []T) int {
+	seen := make(map[T]struct{}, len(vals))
+	for _, v := range vals {
+		seen[v] = struct{}{}
+	}
+	return len(seen)
 }
