@@ -1,0 +1,134 @@
+package iomanager
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// constColumn returns a string array of n copies of v.
+func constColumn(mem memory.Allocator, v string, n int) arrow.Array {
+	b := array.NewStringBuilder(mem)
+	defer b.Release()
+	b.Reserve(n)
+	b.ReserveData(n * len(v))
+	for i := 0; i < n; i++ {
+		b.Append(v)
+	}
+	return b.NewArray()
+}
+
+// appendConstColumns returns sc with a string field per column of add.
+func appendConstColumns(sc *arrow.Schema, add []partCol) *arrow.Schema {
+	fields := append([]arrow.Field(nil), sc.Fields()...)
+	for _, c := range add {
+		fields = append(fields, arrow.Field{Name: c.col, Type: arrow.BinaryTypes.String})
+	}
+	md := sc.Metadata()
+	return arrow.NewSchema(fields, &md)
+}
+
+// withConstColumns returns rec with the columns of add appended (schema sc,
+// from appendConstColumns).
+func withConstColumns(rec arrow.RecordBatch, sc *arrow.Schema, add []partCol, mem memory.Allocator) arrow.RecordBatch {
+	n := int(rec.NumRows())
+	cols := append([]arrow.Array(nil), rec.Columns()...)
+	var made []arrow.Array
+	for _, c := range add {
+		a := constColumn(mem, c.value, n)
+		made = append(made, a)
+		cols = append(cols, a)
+	}
+	out := array.NewRecordBatch(sc, cols, rec.NumRows())
+	for _, a := range made {
+		a.Release()
+	}
+	return out
+}
+
+// constColumnsReader appends constant columns to every batch of a reader.
+type constColumnsReader struct {
+	refs atomic.Int64
+	rr   array.RecordReader
+	sc   *arrow.Schema
+	add  []partCol
+	mem  memory.Allocator
+	cur  arrow.RecordBatch
+}
+
+func newConstColumnsReader(rr array.RecordReader, add []partCol, mem memory.Allocator) array.RecordReader {
+	r := &constColumnsReader{rr: rr, sc: appendConstColumns(rr.Schema(), add), add: add, mem: mem}
+	r.refs.Store(1)
+	return r
+}
+
+func (r *constColumnsReader) Retain() { r.refs.Add(1) }
+func (r *constColumnsReader) Release() {
+	if r.refs.Add(-1) == 0 && r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+}
+func (r *constColumnsReader) Schema() *arrow.Schema          { return r.sc }
+func (r *constColumnsReader) Err() error                     { return r.rr.Err() }
+func (r *constColumnsReader) RecordBatch() arrow.RecordBatch { return r.cur }
+func (r *constColumnsReader) Record() arrow.RecordBatch      { return r.cur }
+func (r *constColumnsReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if !r.rr.Next() {
+		return false
+	}
+	r.cur = withConstColumns(r.rr.RecordBatch(), r.sc, r.add, r.mem)
+	return true
+}
+
+// projector turns a loaded batch into the requested shape: partition
+// columns added, filters applied, columns projected.
+type projector struct {
+	add     []partCol     // partition columns to append
+	addSc   *arrow.Schema // file schema + add
+	filters []*boundFilter
+	keep    []int // indices into addSc of the output columns; nil: all
+	out     *arrow.Schema
+	mem     memory.Allocator
+}
+
+func (p *projector) release() {
+	for _, f := range p.filters {
+		f.release()
+	}
+}
+
+func (p *projector) apply(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	cur := rec
+	cur.Retain()
+	if len(p.add) > 0 {
+		next := withConstColumns(cur, p.addSc, p.add, p.mem)
+		cur.Release()
+		cur = next
+	}
+	if len(p.filters) > 0 {
+		next, err := filterBatch(ctx, cur, p.filters)
+		cur.Release()
+		if err != nil {
+			return nil, err
+		}
+		cur = next
+	}
+	if p.keep != nil {
+		cols := make([]arrow.Array, len(p.keep))
+		for i, k := range p.keep {
+			cols[i] = cur.Column(k)
+		}
+		next := array.NewRecordBatch(p.out, cols, cur.NumRows())
+		cur.Release()
+		cur = next
+	}
+	return cur, nil
+}

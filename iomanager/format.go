@@ -1,0 +1,312 @@
+package iomanager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	pqcompress "github.com/apache/arrow-go/v18/parquet/compress"
+	pqfile "github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/remotestore/remotestore/parquet"
+	"github.com/remotestore/remotestore/store"
+)
+
+// Format is how a table is stored.
+type Format string
+
+// The formats.
+const (
+	// FormatParquet stores each partition as one Parquet file
+	// (<path>.parquet), as Dagster's Parquet UPath IO managers do.
+	FormatParquet Format = "parquet"
+	// FormatArrow stores each partition as one Arrow IPC file (<path>.arrow).
+	FormatArrow Format = "arrow"
+	// FormatPickle marks opaque bytes (a pickled Python object), stored as
+	// they are without an extension, as Dagster's FilesystemIOManager does.
+	// Objects are stored this way whatever the format; the name only makes
+	// loads look for an object first.
+	FormatPickle Format = "pickle"
+	// FormatDataset stores an asset as one hive-partitioned Parquet dataset
+	// folder (package parquet: versioned manifests, atomic commits), its
+	// partitions as partition columns; loads push partition and column
+	// filters down.
+	FormatDataset Format = "dataset"
+)
+
+// Formats lists the formats, for error messages and capability answers.
+var Formats = []Format{FormatParquet, FormatArrow, FormatPickle, FormatDataset}
+
+// ParseFormat parses a format name; "" gives def. Aliases: "ipc",
+// "feather" for arrow; "object", "bytes" for pickle.
+func ParseFormat(s string, def Format) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return def, nil
+	case "parquet", "pq":
+		return FormatParquet, nil
+	case "arrow", "ipc", "feather":
+		return FormatArrow, nil
+	case "pickle", "object", "bytes":
+		return FormatPickle, nil
+	case "dataset", "parquet-dataset", "hive":
+		return FormatDataset, nil
+	}
+	return "", fmt.Errorf("iomanager: %w: unknown format %q (have: parquet, arrow, pickle, dataset)", store.ErrInvalidConfig, s)
+}
+
+// batchWriter writes the batches of one file; Close finishes it (footer).
+type batchWriter interface {
+	Write(rec arrow.RecordBatch) error
+	Close() error
+}
+
+// tableCodec is the seam between the IO manager and a file format: it
+// writes batches to a byte stream and reads a stored file back, projected.
+type tableCodec interface {
+	ext() string
+	newWriter(w io.Writer, schema *arrow.Schema, s *settings) (batchWriter, error)
+	// open reads the file at path; cols (nil: all) names the file columns
+	// wanted, in file order or any order. Unknown names are skipped (the
+	// caller checks what is missing).
+	open(ctx context.Context, st *store.Store, path string, cols []string, m *Manager) (array.RecordReader, error)
+}
+
+func codecFor(f Format) tableCodec {
+	if f == FormatArrow {
+		return ipcCodec{}
+	}
+	return parquetCodec{}
+}
+
+// ---- Parquet ---------------------------------------------------------------
+
+type parquetCodec struct{}
+
+func (parquetCodec) ext() string { return ".parquet" }
+
+func pqCompression(c parquet.Compression) pqcompress.Compression {
+	switch c {
+	case parquet.Snappy:
+		return pqcompress.Codecs.Snappy
+	case parquet.Uncompressed:
+		return pqcompress.Codecs.Uncompressed
+	}
+	return pqcompress.Codecs.Zstd
+}
+
+func (parquetCodec) newWriter(w io.Writer, schema *arrow.Schema, s *settings) (batchWriter, error) {
+	opts := []pq.WriterProperty{
+		pq.WithCompression(pqCompression(s.compression)),
+		pq.WithAllocator(s.mem),
+		pq.WithMaxRowGroupLength(parquet.DefaultRowGroupSize),
+		pq.WithStats(true),
+	}
+	if s.compressionLevel != 0 {
+		opts = append(opts, pq.WithCompressionLevel(s.compressionLevel))
+	}
+	props := pq.NewWriterProperties(opts...)
+	arrProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(s.mem))
+	// pqarrow closes its sink on Close when it is an io.Closer: hand it a
+	// plain io.Writer so that only our commit publishes the file.
+	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, props, arrProps)
+	if err != nil {
+		return nil, err
+	}
+	return pqWriter{fw}, nil
+}
+
+type pqWriter struct{ fw *pqarrow.FileWriter }
+
+func (p pqWriter) Write(rec arrow.RecordBatch) error { return p.fw.WriteBuffered(rec) }
+func (p pqWriter) Close() error                      { return p.fw.Close() }
+
+func (parquetCodec) open(ctx context.Context, st *store.Store, path string, cols []string, m *Manager) (array.RecordReader, error) {
+	sr, err := st.OpenSeekable(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	pf, err := pqfile.NewParquetReader(sr, pqfile.WithReadProps(pq.NewReaderProperties(m.mem)))
+	if err != nil {
+		sr.Close()
+		return nil, fmt.Errorf("iomanager: %s: not a readable Parquet file: %w", st.URI(path), err)
+	}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: m.cfg.BatchSize}, m.mem)
+	if err != nil {
+		pf.Close()
+		sr.Close()
+		return nil, fmt.Errorf("iomanager: %s: %w", st.URI(path), err)
+	}
+	var leaves []int
+	if cols != nil {
+		sc, err := fr.Schema()
+		if err != nil {
+			pf.Close()
+			sr.Close()
+			return nil, fmt.Errorf("iomanager: %s: %w", st.URI(path), err)
+		}
+		leaves = []int{}
+		for i, f := range sc.Fields() {
+			if !contains(cols, f.Name) {
+				continue
+			}
+			leaves = append(leaves, leafColumns(&fr.Manifest.Fields[i])...)
+		}
+	}
+	rr, err := fr.GetRecordReader(ctx, leaves, nil)
+	if err != nil {
+		pf.Close()
+		sr.Close()
+		return nil, fmt.Errorf("iomanager: %s: %w", st.URI(path), err)
+	}
+	return &closingReader{RecordReader: rr, close: func() { pf.Close(); sr.Close() }}, nil
+}
+
+// leafColumns lists the Parquet leaf column indices under a field.
+func leafColumns(f *pqarrow.SchemaField) []int {
+	if len(f.Children) == 0 {
+		return []int{f.ColIndex}
+	}
+	var out []int
+	for i := range f.Children {
+		out = append(out, leafColumns(&f.Children[i])...)
+	}
+	return out
+}
+
+// closingReader runs close once after its last Release.
+type closingReader struct {
+	array.RecordReader
+	refs  atomic.Int64
+	close func()
+}
+
+func (c *closingReader) Retain() { c.refs.Add(1); c.RecordReader.Retain() }
+
+func (c *closingReader) Release() {
+	c.RecordReader.Release()
+	if c.refs.Add(-1) == -1 {
+		c.close()
+	}
+}
+
+// ---- Arrow IPC -------------------------------------------------------------
+
+type ipcCodec struct{}
+
+func (ipcCodec) ext() string { return ".arrow" }
+
+func (ipcCodec) newWriter(w io.Writer, schema *arrow.Schema, s *settings) (batchWriter, error) {
+	fw, err := ipc.NewFileWriter(struct{ io.Writer }{w}, ipc.WithSchema(schema), ipc.WithAllocator(s.mem))
+	if err != nil {
+		return nil, err
+	}
+	return fw, nil
+}
+
+func (ipcCodec) open(ctx context.Context, st *store.Store, path string, cols []string, m *Manager) (array.RecordReader, error) {
+	sr, err := st.OpenSeekable(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	fr, err := ipc.NewFileReader(sr, ipc.WithAllocator(m.mem))
+	if err != nil {
+		sr.Close()
+		return nil, fmt.Errorf("iomanager: %s: not a readable Arrow IPC file: %w", st.URI(path), err)
+	}
+	r := &ipcFileReader{ctx: ctx, fr: fr, mem: m.mem}
+	r.schema, r.idx = projectSchema(fr.Schema(), cols)
+	return &closingReader{RecordReader: r, close: func() { fr.Close(); sr.Close() }}, nil
+}
+
+// projectSchema keeps the fields of sc named in cols (nil: all), in sc's
+// order, and returns their indices.
+func projectSchema(sc *arrow.Schema, cols []string) (*arrow.Schema, []int) {
+	if cols == nil {
+		return sc, nil
+	}
+	var fields []arrow.Field
+	var idx []int
+	for i, f := range sc.Fields() {
+		if contains(cols, f.Name) {
+			fields = append(fields, f)
+			idx = append(idx, i)
+		}
+	}
+	md := sc.Metadata()
+	return arrow.NewSchema(fields, &md), idx
+}
+
+// ipcFileReader yields the batches of an IPC file, projected.
+type ipcFileReader struct {
+	ctx    context.Context
+	fr     *ipc.FileReader
+	mem    memory.Allocator
+	schema *arrow.Schema
+	idx    []int
+	i      int
+	cur    arrow.RecordBatch
+	err    error
+}
+
+func (r *ipcFileReader) Retain()                        {}
+func (r *ipcFileReader) Release()                       { r.drop() }
+func (r *ipcFileReader) Schema() *arrow.Schema          { return r.schema }
+func (r *ipcFileReader) RecordBatch() arrow.RecordBatch { return r.cur }
+func (r *ipcFileReader) Record() arrow.RecordBatch      { return r.cur }
+func (r *ipcFileReader) Err() error                     { return r.err }
+
+func (r *ipcFileReader) drop() {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+}
+
+func (r *ipcFileReader) Next() bool {
+	r.drop()
+	if r.err != nil || r.i >= r.fr.NumRecords() {
+		return false
+	}
+	if err := r.ctx.Err(); err != nil {
+		r.err = err
+		return false
+	}
+	rec, err := r.fr.RecordBatch(r.i)
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			r.err = err
+		}
+		return false
+	}
+	r.i++
+	if r.idx == nil {
+		rec.Retain()
+		r.cur = rec
+		return true
+	}
+	cols := make([]arrow.Array, len(r.idx))
+	for j, k := range r.idx {
+		cols[j] = rec.Column(k)
+	}
+	r.cur = array.NewRecordBatch(r.schema, cols, rec.NumRows())
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
