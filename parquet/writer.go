@@ -54,7 +54,7 @@ type writtenFile struct {
 
 type fileWriter struct {
 	w         *store.Writer
-	fw        *pqarrow.FileWriter
+	fw        recordFileWriter
 	final     string
 	staged    string
 	partition string
@@ -251,7 +251,12 @@ func (t *txn) fileFor(ctx context.Context, dir string) (*fileWriter, error) {
 	// pqarrow closes its sink when it implements io.Closer; a Writer closed
 	// without Commit aborts, so hand it a Write-only view and commit only
 	// after pqarrow's Close has succeeded.
-	pw, err := pqarrow.NewFileWriter(t.fileSchema, struct{ io.Writer }{w}, t.props, t.arrProps)
+	var pw recordFileWriter
+	if flatSchema(t.fileSchema) {
+		pw, err = newParallelFileWriter(t.fileSchema, struct{ io.Writer }{w}, t.props, t.arrProps)
+	} else {
+		pw, err = pqarrow.NewFileWriter(t.fileSchema, struct{ io.Writer }{w}, t.props, t.arrProps)
+	}
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("starting %s: %w", t.ds.URI(fw.staged), err)
