@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/remotestore/remotestore/store"
 )
@@ -84,7 +85,7 @@ func (m *Manager) writeSplit(ctx context.Context, oc OutputContext, s *settings,
 					return nil, err
 				}
 			}
-			part, err := takeRows(ctx, rec, idx)
+			part, err := takeRows(compute.WithAllocator(ctx, m.mem), m.mem, rec, idx)
 			if err != nil {
 				return nil, err
 			}
@@ -133,12 +134,12 @@ func (m *Manager) writeSplit(ctx context.Context, oc OutputContext, s *settings,
 }
 
 // takeRows returns the rows idx of rec.
-func takeRows(ctx context.Context, rec arrow.RecordBatch, idx []int32) (arrow.RecordBatch, error) {
+func takeRows(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch, idx []int32) (arrow.RecordBatch, error) {
 	if int64(len(idx)) == rec.NumRows() {
 		rec.Retain()
 		return rec, nil
 	}
-	b := array.NewInt32Builder(nil)
+	b := array.NewInt32Builder(mem)
 	b.AppendValues(idx, nil)
 	ia := b.NewInt32Array()
 	defer ia.Release()
