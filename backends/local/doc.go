@@ -81,7 +81,8 @@
 // # Folders, symbolic links and names
 //
 // Stat of "" is the root folder. List yields nothing for a missing folder or
-// a file. Symbolic links are followed while they stay inside the root; one
+// a file. A path below a file ("a.txt/x") is not found for Stat, Open and
+// Delete; writing there fails with store.ErrNotFolder. Symbolic links are followed while they stay inside the root; one
 // that leaves it (or any path through it) fails with store.ErrPermission,
 // and List skips such links and dangling ones rather than failing the whole
 // listing. Delete of a link removes the link, never its target. List also

@@ -150,9 +150,19 @@ func native(p string) string {
 func (b *Backend) Stat(_ context.Context, p string) (store.Info, error) {
 	fi, err := b.root.Stat(native(p))
 	if err != nil {
-		return store.Info{}, err
+		return store.Info{}, belowFile(err)
 	}
 	return infoOf(p, fi), nil
+}
+
+// belowFile turns ENOTDIR, met when a parent in the path is a file, into
+// store.ErrNotFound for lookups: nothing can exist below a file. (Writes
+// there fail with store.ErrNotFolder instead.)
+func belowFile(err error) error {
+	if errors.Is(err, syscall.ENOTDIR) {
+		return kindErr(store.ErrNotFound, err)
+	}
+	return err
 }
 
 func infoOf(p string, fi fs.FileInfo) store.Info {
@@ -245,7 +255,7 @@ func (b *Backend) Delete(_ context.Context, p string) error {
 		}
 		return err
 	case err != nil:
-		return err
+		return belowFile(err)
 	}
 	return b.root.Remove(name)
 }

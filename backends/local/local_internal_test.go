@@ -238,7 +238,15 @@ func TestStatListDelete(t *testing.T) {
 	_, err = st.Stat(ctx, "nope")
 	wantKind(t, "stat missing", err, store.ErrNotFound)
 	_, err = st.Stat(ctx, "a.txt/x")
-	wantKind(t, "stat below a file", err, store.ErrNotFolder)
+	wantKind(t, "stat below a file", err, store.ErrNotFound)
+	if ok, err := st.Exists(ctx, "a.txt/x"); ok || err != nil {
+		t.Errorf("Exists(a.txt/x) = %v, %v; want false, nil", ok, err)
+	}
+	_, err = st.Open(ctx, "a.txt/x")
+	wantKind(t, "open below a file", err, store.ErrNotFound)
+	wantKind(t, "delete below a file", st.Delete(ctx, "a.txt/x", nil), store.ErrNotFound)
+	wantKind(t, "write below a file", st.WriteString(ctx, "a.txt/x/y", "z", nil), store.ErrNotFolder)
+	wantKind(t, "move below a file", st.Move(ctx, "sub/b.txt", "a.txt/b.txt", nil), store.ErrNotFolder)
 
 	var got []string
 	for e, err := range st.List(ctx, "", nil) {

@@ -19,7 +19,7 @@ var (
 func (b *Backend) openFile(p string) (*os.File, os.FileInfo, error) {
 	f, err := b.root.Open(native(p))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, belowFile(err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
