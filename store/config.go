@@ -124,7 +124,7 @@ func (r *Registry) OpenConfig(ctx context.Context, c *Config, name string) (*Sto
 	}
 	b, err := d.OpenOptions(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("store: backends.%s (%s): %s", sc.Backend, bc.Type, redact(err.Error(), c.secrets))
+		return nil, redactErr(fmt.Sprintf("store: backends.%s (%s): %v", sc.Backend, bc.Type, err), err, c.secrets)
 	}
 	st := New(b)
 	st.secrets = c.secrets

@@ -126,17 +126,54 @@ func (r *Registry) OpenURL(ctx context.Context, rawURL string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	secrets := urlSecrets(u)
 	b, err := d.OpenURL(ctx, u)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", redactURL(u), err)
+		return nil, redactErr(fmt.Sprintf("store: open %s: %v", redactURL(u), err), err, secrets)
 	}
 	st := New(b)
+	st.secrets = secrets
+	return st, nil
+}
+
+// redactedError carries a message with secret values scrubbed, and still
+// unwraps to the original error for errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func redactErr(msg string, err error, secrets []string) error {
+	return &redactedError{msg: redact(msg, secrets), err: err}
+}
+
+// urlSecrets returns the password and the secret-looking query values of u.
+func urlSecrets(u *url.URL) []string {
+	var out []string
 	if u.User != nil {
-		if pw, ok := u.User.Password(); ok {
-			st.secrets = []string{pw}
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			out = append(out, pw)
 		}
 	}
-	return st, nil
+	for k, vs := range u.Query() {
+		if secretKey(k) {
+			for _, v := range vs {
+				if v != "" {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func secretKey(k string) bool {
+	lk := strings.ToLower(k)
+	return strings.Contains(lk, "secret") || strings.Contains(lk, "password") || strings.Contains(lk, "token") ||
+		strings.Contains(lk, "key") && lk != "key_prefix" || strings.Contains(lk, "sig")
 }
 
 // OpenURL opens a store from a URL with DefaultRegistry.
@@ -171,12 +208,10 @@ func redactURL(u *url.URL) string {
 	}
 	q := c.Query()
 	for k := range q {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "secret") || strings.Contains(lk, "password") || strings.Contains(lk, "token") ||
-			strings.Contains(lk, "key") && lk != "key_prefix" || strings.Contains(lk, "sig") {
+		if secretKey(k) {
 			q.Set(k, "***")
 		}
 	}
 	c.RawQuery = q.Encode()
-	return c.String()
+	return strings.ReplaceAll(c.String(), "%2A%2A%2A", "***")
 }
