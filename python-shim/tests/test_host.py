@@ -165,7 +165,15 @@ def test_health_check_failure_is_reported(testplugin: Path) -> None:
 
 def test_go_plugin_p521_certificate_gets_a_clear_error(testplugin: Path) -> None:
     with pytest.raises(PluginStartError, match="secp521r1"):
-        start(testplugin, "go-plugin-mtls")
+        start(testplugin, "go-plugin-mtls", require_mtls=True)
+
+
+def test_go_plugin_p521_certificate_falls_back_to_plaintext(testplugin: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="remotestore_dagster.host")
+    with start(testplugin, "go-plugin-mtls") as h:
+        assert h.info is not None and h.info.server_cert_pem is None
+        assert echo(h.channel, "fallback") == "fallback"
+    assert any("secp521r1" in r.getMessage() and "falling back" in r.getMessage() for r in caplog.records)
 
 
 def test_stop_kills_a_plugin_that_does_not_answer(testplugin: Path) -> None:

@@ -30,7 +30,7 @@ class Handshake:
 #: The remotestore IO manager plugin (cmd/iomanager).
 IOMANAGER = Handshake(
     cookie_key="REMOTESTORE_IOMANAGER_PLUGIN",
-    cookie_value="placeholder-until-handshake.go-lands",
+    cookie_value="b4f7c2e9-remotestore-iomanager-v1",
     versions=(1,),
 )
 

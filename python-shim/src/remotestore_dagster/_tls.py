@@ -71,15 +71,17 @@ def server_cert_pem(field: str) -> bytes:
     return ssl.DER_cert_to_PEM_cert(der).encode()
 
 
-def check_usable(pem: bytes, plugin: str) -> None:
-    """Raise PluginStartError when grpcio could not verify this certificate: BoringSSL verifies ECDSA
-    only on P-256 and P-384 (go-plugin's own AutoMTLS uses P-521) and RSA."""
-    from .errors import PluginStartError
+class UnusableCert(Exception):
+    """A certificate grpcio cannot verify."""
 
+
+def check_usable(pem: bytes, plugin: str) -> None:
+    """Raise UnusableCert when grpcio could not verify this certificate: BoringSSL verifies ECDSA only
+    on P-256 and P-384 (go-plugin's own AutoMTLS uses P-521) and RSA."""
     cert = x509.load_pem_x509_certificate(pem)
     key = cert.public_key()
     if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name not in ("secp256r1", "secp384r1"):
-        raise PluginStartError(
+        raise UnusableCert(
             f"remotestore: plugin {plugin} offers a TLS certificate on curve {key.curve.name}, which grpcio cannot "
             "verify (go-plugin's built-in AutoMTLS); the plugin must honour REMOTESTORE_PLUGIN_SERVER_CERT_FILE "
-            "with a P-256 certificate, or start the host with auto_mtls=False")
+            "with a P-256 certificate (see python-shim/README.md)")

@@ -221,6 +221,10 @@ def _stop_all_hosts() -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
+class _IncompatibleCert(Exception):
+    """The plugin offered only go-plugin's P-521 AutoMTLS certificate."""
+
+
 class PluginHost:
     """One running plugin (spawned or attached) and a gRPC channel to it.
 
@@ -231,6 +235,9 @@ class PluginHost:
         command: the plugin binary and arguments; default: :func:`find_plugin_binary`.
         handshake: cookie, protocol versions and health service (default: the IO manager's).
         auto_mtls: AutoMTLS on the socket (go-plugin's default for gRPC plugins); on by default.
+        require_mtls: fail when the plugin offers only go-plugin's P-521 certificate, which grpcio
+            cannot verify (see README); by default the host then restarts it without TLS, over the
+            private 0700 socket directory, and logs a warning.
         start_timeout: seconds to wait for the handshake line and the health check.
         env: extra environment for the plugin (added to this process's environment).
         logger: where the plugin's logs go (default ``remotestore_dagster.plugin``).
@@ -242,6 +249,7 @@ class PluginHost:
         *,
         handshake: Handshake = IOMANAGER,
         auto_mtls: bool = True,
+        require_mtls: bool = False,
         start_timeout: float = 30.0,
         env: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
@@ -249,6 +257,7 @@ class PluginHost:
         self.command = list(command) if command else None
         self.handshake = handshake
         self.auto_mtls = auto_mtls
+        self.require_mtls = require_mtls
         self.start_timeout = start_timeout
         self.extra_env = dict(env or {})
         self.logger = logger or plugin_log
@@ -292,34 +301,45 @@ class PluginHost:
             if self._stopped:
                 raise PluginStartError("remotestore: plugin host was stopped; create a new one")
             cmd = self.command or [find_plugin_binary()]
-            env = dict(os.environ)
-            env.update(self.extra_env)
-            env[self.handshake.cookie_key] = self.handshake.cookie_value
-            env["PLUGIN_PROTOCOL_VERSIONS"] = ",".join(map(str, self.handshake.versions))
-            env.pop("PLUGIN_CLIENT_CERT", None)
-            env.pop(SERVER_CERT_FILE_ENV, None)
-            # A 0700 directory of our own for the socket (go-plugin's PLUGIN_UNIX_SOCKET_DIR) and the cert.
-            self._private_dir = tempfile.mkdtemp(prefix="remotestore-plugin-")
-            env["PLUGIN_UNIX_SOCKET_DIR"] = self._private_dir
-            if self.auto_mtls:
-                self._client_cert = _tls.generate_client_cert()
-                env["PLUGIN_CLIENT_CERT"] = self._client_cert.cert_pem.decode()
-                env[SERVER_CERT_FILE_ENV] = os.path.join(self._private_dir, "server-cert.pem")
             try:
-                self.process = _get_spawner().popen(cmd, env)
-            except OSError as e:
-                raise PluginStartError(f"remotestore: cannot start plugin {cmd[0]}: {e}") from e
-            _live_hosts.add(self)
-            log.debug("started plugin %s (pid %d)", cmd[0], self.process.pid)
-            try:
-                self.info = self._read_handshake(cmd[0])
-                if self.auto_mtls:
-                    self.info = self._with_server_cert(self.info, cmd[0], env[SERVER_CERT_FILE_ENV])
-                self._connect()
-            except BaseException:
-                self._kill()
-                raise
+                self._launch(cmd, self.auto_mtls)
+            except _IncompatibleCert as e:
+                if self.require_mtls:
+                    raise PluginStartError(str(e)) from None
+                log.warning("%s; falling back to plaintext gRPC over the private 0700 socket directory", e)
+                self._launch(cmd, False)
             return self
+
+    def _launch(self, cmd: list[str], mtls: bool) -> None:
+        env = dict(os.environ)
+        env.update(self.extra_env)
+        env[self.handshake.cookie_key] = self.handshake.cookie_value
+        env["PLUGIN_PROTOCOL_VERSIONS"] = ",".join(map(str, self.handshake.versions))
+        env.pop("PLUGIN_CLIENT_CERT", None)
+        env.pop(SERVER_CERT_FILE_ENV, None)
+        # A 0700 directory of our own for the socket (go-plugin's PLUGIN_UNIX_SOCKET_DIR) and the cert.
+        self._private_dir = tempfile.mkdtemp(prefix="remotestore-plugin-")
+        env["PLUGIN_UNIX_SOCKET_DIR"] = self._private_dir
+        self._client_cert = None
+        if mtls:
+            self._client_cert = _tls.generate_client_cert()
+            env["PLUGIN_CLIENT_CERT"] = self._client_cert.cert_pem.decode()
+            env[SERVER_CERT_FILE_ENV] = os.path.join(self._private_dir, "server-cert.pem")
+        self._threads, self._stderr_tail = [], collections.deque(maxlen=40)
+        try:
+            self.process = _get_spawner().popen(cmd, env)
+        except OSError as e:
+            raise PluginStartError(f"remotestore: cannot start plugin {cmd[0]}: {e}") from e
+        _live_hosts.add(self)
+        log.debug("started plugin %s (pid %d)", cmd[0], self.process.pid)
+        try:
+            self.info = self._read_handshake(cmd[0])
+            if mtls:
+                self.info = self._with_server_cert(self.info, cmd[0], env[SERVER_CERT_FILE_ENV])
+            self._connect()
+        except BaseException:
+            self._kill()
+            raise
 
     def _read_handshake(self, name: str) -> HandshakeInfo:
         assert self.process is not None and self.process.stdout is not None and self.process.stderr is not None
@@ -350,12 +370,18 @@ class PluginHost:
         except FileNotFoundError:
             pem = None
         if pem is not None:
-            _tls.check_usable(pem, name)
+            try:
+                _tls.check_usable(pem, name)
+            except _tls.UnusableCert as e:  # our own protocol: an unusable cert here is a plugin bug
+                raise PluginStartError(str(e)) from None
             return HandshakeInfo(info.core_version, info.app_version, info.network, info.address, info.protocol, pem)
         if info.server_cert_pem is None:
             raise PluginStartError(f"remotestore: plugin {name} sent no server certificate although AutoMTLS was "
                                    "requested; use a go-plugin gRPC server, or auto_mtls=False")
-        _tls.check_usable(info.server_cert_pem, name)
+        try:
+            _tls.check_usable(info.server_cert_pem, name)
+        except _tls.UnusableCert as e:
+            raise _IncompatibleCert(str(e)) from None
         return info
 
     def _connect(self) -> None:
