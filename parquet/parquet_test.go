@@ -3,6 +3,7 @@ package parquet_test
 import (
 	"testing"
 
+	"github.com/remotestore/remotestore/backends/local"
 	"github.com/remotestore/remotestore/backends/memory"
 	"github.com/remotestore/remotestore/parquet/parquettest"
 	"github.com/remotestore/remotestore/store"
@@ -23,6 +24,13 @@ var storeFactories = []struct {
 		return st
 	}},
 	{"dir", newDirStore},
+	{"local", func(t *testing.T) *store.Store {
+		st, err := local.NewStore(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}},
 }
 
 func TestSuite(t *testing.T) {
