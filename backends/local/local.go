@@ -247,7 +247,7 @@ func (b *Backend) Delete(_ context.Context, p string) error {
 	fi, err := b.root.Stat(name)
 	switch {
 	case err == nil && fi.IsDir():
-		return kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder; use DeleteFolder", p))
+		return kindErr(store.ErrIsFolder, errors.New("use DeleteFolder to remove a folder"))
 	case err != nil && (errors.Is(err, fs.ErrNotExist) || isEscape(err)):
 		// A dangling link or one leaving the root: remove the link itself.
 		if lfi, lerr := b.root.Lstat(name); lerr == nil && lfi.Mode()&fs.ModeSymlink != 0 {
