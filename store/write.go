@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 )
 
 // Write streams r into the file at path and commits it. Memory use does not
@@ -155,7 +156,7 @@ func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
 	if rf, ok := w.w.(io.ReaderFrom); ok {
 		n, err = rf.ReadFrom(r)
 	} else {
-		n, err = io.CopyBuffer(struct{ io.Writer }{w.w}, r, make([]byte, 1<<20))
+		n, err = copyPooled(struct{ io.Writer }{w.w}, r)
 	}
 	w.n += n
 	if err != nil {
@@ -213,6 +214,21 @@ func (w *Writer) Close() error {
 		w.abort()
 	}
 	return nil
+}
+
+// copyBufs holds the 1 MiB buffers of copyPooled: allocating one per write
+// dominated the cost of writing small files.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+// copyPooled is io.Copy with a large pooled buffer (fewer, bigger backend
+// writes: multipart parts, network packets).
+func copyPooled(dst io.Writer, src io.Reader) (int64, error) {
+	if wt, ok := src.(io.WriterTo); ok {
+		return wt.WriteTo(dst)
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	return io.CopyBuffer(dst, src, *bp)
 }
 
 func withSizeHint(opts *WriteOptions, n int64) *WriteOptions {
