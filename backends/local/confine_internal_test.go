@@ -103,4 +103,23 @@ func TestSymlinksStayInside(t *testing.T) {
 	if got, err := st.ReadString(ctx, "real/f"); got != "inside" || err != nil {
 		t.Errorf("link target inside changed: %q, %v", got, err)
 	}
+	// Below Store's checks: committing over an escaping link replaces the
+	// link (rename never follows it); the outside file stays.
+	if err := os.Symlink(filepath.Join(outside, "secret"), filepath.Join(dir, "escf2")); err != nil {
+		t.Fatal(err)
+	}
+	bw, err := st.Backend().NewWriter(ctx, "escf2", &store.WriteOptions{Overwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw.Write([]byte("mine"))
+	if err := bw.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, "escf2")); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("escf2 after commit: %v, %v; want a regular file", fi, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(outside, "secret")); err != nil || string(b) != "secret" {
+		t.Errorf("outside file after commit over a link to it: %q, %v", b, err)
+	}
 }
