@@ -23,9 +23,16 @@ func mix(x uint64) uint64 {
 // fill writes the stream's bytes [off, off+len(b)) into b.
 func (p pattern) fill(b []byte, off int64) {
 	var word [8]byte
+	seed := uint64(p) * 0x2545f4914f6cdd1d
+	if off%8 == 0 { // fast path: whole words
+		for len(b) >= 8 {
+			binary.LittleEndian.PutUint64(b, mix(seed^uint64(off)/8))
+			b, off = b[8:], off+8
+		}
+	}
 	for len(b) > 0 {
 		w := uint64(off) / 8
-		binary.LittleEndian.PutUint64(word[:], mix(uint64(p)*0x2545f4914f6cdd1d^w))
+		binary.LittleEndian.PutUint64(word[:], mix(seed^w))
 		n := copy(b, word[off%8:])
 		b, off = b[n:], off+int64(n)
 	}

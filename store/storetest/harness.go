@@ -43,10 +43,12 @@ const SubPrefix = "some/prefix"
 // Harness is what a backend's test gives the suite.
 type Harness struct {
 	// NewStore returns a store over an EMPTY area: a fresh temporary
-	// folder, bucket prefix or database schema. It is called once per
-	// subtest (and per benchmark). The suite closes the store when the
-	// subtest ends; NewStore registers any other cleanup (removing the
-	// area) with t.Cleanup. Required.
+	// folder, bucket prefix (a Sub of the bucket's store) or database
+	// schema. It is called once per subtest (and per benchmark). The suite
+	// closes the store when the subtest ends, which closes its backend, so
+	// each call returns a store over a backend of its own; NewStore
+	// registers any other cleanup (removing the area) with t.Cleanup.
+	// Required.
 	NewStore func(ctx context.Context, t testing.TB) (*store.Store, error)
 
 	// Seed writes a fixture file out of band, for backends without
@@ -98,6 +100,7 @@ func Run(t *testing.T, h Harness) {
 	if h.Close != nil {
 		t.Cleanup(h.Close)
 	}
+	checkSkipKeys(t, h.Options.Skip)
 	for _, mode := range []string{"", SubPrefix} {
 		name := "root"
 		if mode != "" {
@@ -147,6 +150,28 @@ var topics = []struct {
 	{"large", largeTests},
 	{"capabilities", capabilityTests},
 	{"errors", errorTests},
+}
+
+// checkSkipKeys fails on an Options.Skip key that names no topic or test,
+// so a typo cannot silently keep a test running (or a rename silently
+// leave a stale exception).
+func checkSkipKeys(t *testing.T, skip map[string]string) {
+	t.Helper()
+	known := map[string]bool{}
+	for _, tp := range topics {
+		known[tp.name] = true
+		for _, tc := range tp.tests() {
+			known[tp.name+"/"+tc.name] = true
+		}
+	}
+	for _, k := range sortedKeys(skip) {
+		if !known[k] {
+			t.Errorf("storetest: Options.Skip key %q names no topic or test", k)
+		}
+		if skip[k] == "" {
+			t.Errorf("storetest: Options.Skip key %q has no reason", k)
+		}
+	}
 }
 
 func runTest(t *testing.T, h *Harness, prefix, topic string, tc test) {

@@ -84,7 +84,7 @@ func testHivePartitions(e *env) {
 		"sales/year=2024/month=02/part-0.parquet": "bb",
 		"sales/year=2025/month=01/part-0.parquet": "ccc",
 		"sales/year=2025/month=01/part-1.parquet": "dddd",
-		"sales/_SUCCESS":                          "",
+		"sales/_SUCCESS": "",
 	}
 	e.putTree(e.st, files)
 	for p, v := range files {

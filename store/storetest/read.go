@@ -148,8 +148,8 @@ func testOpenRange(e *env) {
 	n := int64(len(data))
 	cases := []struct{ off, length int64 }{
 		{0, -1}, {0, n}, {0, 1}, {1, 1}, {5, 10}, {5, -1}, {n - 1, -1}, {n - 1, 1},
-		{n - 3, 10},      // cut at the end
-		{n, -1}, {n, 5},  // at the end: empty
+		{n - 3, 10},     // cut at the end
+		{n, -1}, {n, 5}, // at the end: empty
 		{n + 7, -1},      // beyond the end: empty
 		{4096, 4096 * 2}, // across 4 KiB boundaries
 		{0, 0}, {100, 0}, // zero length
