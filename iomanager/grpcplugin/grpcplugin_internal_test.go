@@ -2,9 +2,9 @@ package grpcplugin
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"

@@ -437,4 +437,3 @@ func TestSidecar(t *testing.T) {
 		t.Fatalf("%d rows", l.Table.NumRows())
 	}
 }
-
