@@ -40,5 +40,26 @@ func PluginSets(srv *Server) map[int]plugin.PluginSet {
 // DialOptions are the gRPC options a Go host should pass
 // (ClientConfig.GRPCDialOptions): large enough messages for chunks.
 func DialOptions() []grpc.DialOption {
-	return []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageSize), grpc.MaxCallSendMsgSize(MaxMessageSize))}
+	return []grpc.DialOption{
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageSize), grpc.MaxCallSendMsgSize(MaxMessageSize)),
+		// Large HTTP/2 windows and socket buffers: a 1 MiB chunk must not
+		// wait for window updates over a local socket.
+		grpc.WithInitialWindowSize(windowSize), grpc.WithInitialConnWindowSize(windowSize),
+		grpc.WithReadBufferSize(bufferSize), grpc.WithWriteBufferSize(bufferSize),
+	}
+}
+
+const (
+	windowSize = 16 << 20
+	bufferSize = 1 << 20
+)
+
+// serverOptions are the plugin's gRPC server options: message limits and
+// windows that match DialOptions.
+func serverOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize),
+		grpc.InitialWindowSize(windowSize), grpc.InitialConnWindowSize(windowSize),
+		grpc.ReadBufferSize(bufferSize), grpc.WriteBufferSize(bufferSize),
+	}
 }

@@ -74,7 +74,7 @@ type launched struct {
 
 // launch starts the plugin through go-plugin's own client, with AutoMTLS,
 // over a local store in a temp folder.
-func launch(t *testing.T, env ...string) *launched {
+func launch(t testing.TB, env ...string) *launched {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command(pluginBin)

@@ -73,7 +73,7 @@ func Serve(ctx context.Context, o ServeOptions) error {
 		Logger:           o.Logger,
 		TLSProvider:      tlsProvider(o.Getenv),
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			opts = append(opts, grpc.MaxRecvMsgSize(MaxMessageSize), grpc.MaxSendMsgSize(MaxMessageSize))
+			opts = append(opts, serverOptions()...)
 			if sidecar {
 				opts = append(opts, grpc.ChainUnaryInterceptor(ignoreShutdown(o.Logger)))
 			}

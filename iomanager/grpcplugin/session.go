@@ -89,7 +89,7 @@ func (ss *sessions) configure(ctx context.Context, req *pb.ConfigureRequest, id 
 		resp.Formats = append(resp.Formats, string(f))
 	}
 	if probeOK(req.GetProbePath(), req.GetProbeToken()) {
-		dir, err := os.MkdirTemp("", "remotestore-xfer-")
+		dir, err := os.MkdirTemp(transferRoot(ss.getenv), "remotestore-xfer-")
 		if err == nil {
 			s.transferDir = dir
 			resp.TransferDir, resp.FileTransfer = dir, true
@@ -105,6 +105,25 @@ func (ss *sessions) configure(ctx context.Context, req *pb.ConfigureRequest, id 
 	ss.mu.Unlock()
 	ss.log.Info("session opened", "session", id, "store", resp.StoreUri, "client", req.GetClientName(), "file_transfer", resp.FileTransfer)
 	return s, resp, nil
+}
+
+// EnvTransferDir sets where session transfer folders are made (default
+// /dev/shm when it is writable, so transfers never touch a disk; else the
+// system temp folder).
+const EnvTransferDir = "REMOTESTORE_TRANSFER_DIR"
+
+func transferRoot(getenv func(string) string) string {
+	if d := getenv(EnvTransferDir); d != "" {
+		return d
+	}
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		if f, err := os.CreateTemp("/dev/shm", ".remotestore-probe-"); err == nil {
+			f.Close()
+			os.Remove(f.Name())
+			return "/dev/shm"
+		}
+	}
+	return os.TempDir()
 }
 
 // probeOK reports whether the host's probe file holds its token: the two
