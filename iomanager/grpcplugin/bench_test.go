@@ -13,8 +13,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/remotestore/remotestore/iomanager"
 	_ "github.com/remotestore/remotestore/backends/local"
+	"github.com/remotestore/remotestore/iomanager"
 	"github.com/remotestore/remotestore/iomanager/grpcplugin"
 	"github.com/remotestore/remotestore/store"
 )
