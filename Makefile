@@ -17,7 +17,7 @@ export GOFLAGS ?= -buildvcs=false
 GOTEST := $(GO) test -count=1
 
 .PHONY: all build vet demo test test-go test-core test-local test-s3 test-http test-parquet \
-        test-cli fuzz bench tools-s3 python-env clean
+        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean
 
 all: build
 
@@ -65,10 +65,16 @@ test-cli:
 ## fuzz: a short run of each path fuzz target.
 fuzz:
 	$(GO) test ./store -run '^$$' -fuzz '^FuzzCleanPath$$' -fuzztime 30s
+	$(GO) test ./store -run '^$$' -fuzz '^FuzzJoin$$' -fuzztime 30s
 
 ## bench: throughput benchmarks (sizes via REMOTESTORE_BENCH_SIZE, default 1 GiB where it applies).
-bench:
-	$(GO) test ./backends/local -run '^$$' -bench . -benchtime 3x
+bench: bench-local bench-parquet
+
+bench-local:
+	$(GO) test ./backends/local -run '^$$' -bench 'Stream' -benchtime 3x -v
+
+bench-parquet: python-env
+	bash scripts/bench-parquet.sh
 
 clean:
 	rm -rf $(BIN) $(CACHE)
