@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -114,7 +115,7 @@ func (p *projector) apply(ctx context.Context, rec arrow.RecordBatch) (arrow.Rec
 		cur = next
 	}
 	if len(p.filters) > 0 {
-		next, err := filterBatch(ctx, cur, p.filters)
+		next, err := filterBatch(compute.WithAllocator(ctx, p.mem), cur, p.filters)
 		cur.Release()
 		if err != nil {
 			return nil, err

@@ -162,6 +162,7 @@ func (b *boundFilter) mask(ctx context.Context, col arrow.Array) (arrow.Array, e
 	if err != nil {
 		return nil, err
 	}
+	defer out.Release()
 	return out.(*compute.ArrayDatum).MakeArray(), nil
 }
 
@@ -192,6 +193,7 @@ func filterBatch(ctx context.Context, rec arrow.RecordBatch, fs []*boundFilter) 
 			return nil, err
 		}
 		sel = and.(*compute.ArrayDatum).MakeArray()
+		and.Release()
 	}
 	defer sel.Release()
 	opts := compute.DefaultFilterOptions() // nulls dropped
