@@ -30,9 +30,6 @@ import (
 // exists, the stand-in in testdata/plugin).
 var pluginBin string
 
-// standIn is true when pluginBin is testdata/plugin (no CLI verbs).
-var standIn bool
-
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
@@ -53,7 +50,6 @@ func runMain(m *testing.M) int {
 	pkg := "./cmd/iomanager"
 	if _, err := os.Stat(filepath.Join(root, "cmd", "iomanager", "plugin.go")); err != nil {
 		pkg = "./iomanager/grpcplugin/testdata/plugin"
-		standIn = true
 	}
 	pluginBin = filepath.Join(dir, "iomanager")
 	cmd := exec.Command("go", "build", "-o", pluginBin, pkg)
@@ -370,11 +366,7 @@ func TestSidecar(t *testing.T) {
 	rf := filepath.Join(dir, "reattach.json")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, pluginBin, "serve", "--reattach-file", rf)
-	if standIn {
-		cmd = exec.CommandContext(ctx, pluginBin, "--reattach-file", rf)
-	}
-	cmd.Env = append(os.Environ(), grpcplugin.EnvStoreURL+"=file://"+dir)
+	cmd := exec.CommandContext(ctx, pluginBin, "serve", "--reattach-file", rf, "--store", "file://"+dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -435,5 +427,18 @@ func TestSidecar(t *testing.T) {
 	defer l.Release()
 	if l.Table.NumRows() != 10 {
 		t.Fatalf("%d rows", l.Table.NumRows())
+	}
+}
+
+// Run without the cookie, the plugin refuses to serve and says why (the
+// real binary stays the CLI); nothing reaches stdout.
+func TestNotLaunchedAsPlugin(t *testing.T) {
+	cmd := exec.Command(pluginBin, "serve")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "--reattach-file") || stdout.Len() != 0 {
+		t.Fatalf("exit %v, stdout %q, stderr %q", err, stdout.String(), stderr.String())
 	}
 }

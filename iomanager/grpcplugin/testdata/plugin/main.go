@@ -1,16 +1,12 @@
-// Command plugin is a stand-in for cmd/iomanager in the plugin tests, used
-// only while cmd/iomanager does not exist: it serves the IO manager plugin
-// exactly as cmd/iomanager does (grpcplugin.Serve), with every backend the
-// tests need linked in.
+// Command plugin stands in for cmd/iomanager in the plugin tests while
+// cmd/iomanager has no plugin.go: it serves the plugin through the same
+// entry points (grpcplugin.ServePlugin, grpcplugin.RunSidecar), with the
+// backends the tests need linked in.
 package main
 
 import (
-	"context"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	_ "github.com/remotestore/remotestore/backends/local"
 	_ "github.com/remotestore/remotestore/backends/memory"
@@ -19,12 +15,12 @@ import (
 )
 
 func main() {
-	reattach := flag.String("reattach-file", "", "run as a sidecar; write the reattach config here")
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := grpcplugin.Serve(ctx, grpcplugin.ServeOptions{ReattachFile: *reattach}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	switch {
+	case grpcplugin.IsPluginLaunch(os.Getenv):
+		os.Exit(grpcplugin.ServePlugin())
+	case len(os.Args) > 1 && os.Args[1] == "serve":
+		os.Exit(grpcplugin.RunSidecar(os.Args[2:]))
 	}
+	fmt.Fprintln(os.Stderr, "usage: plugin serve --reattach-file F (or launch it as a go-plugin plugin)")
+	os.Exit(2)
 }
