@@ -17,7 +17,7 @@ export GOFLAGS ?= -buildvcs=false
 GOTEST := $(GO) test -count=1
 
 .PHONY: all build vet demo test test-go test-core test-local test-s3 test-http test-parquet \
-        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean
+        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean test-iomanager proto proto-check bench-iomanager
 
 all: build
 
@@ -62,16 +62,31 @@ test-parquet: python-env
 test-cli:
 	$(GOTEST) ./cmd/... ./backends/all/...
 
+test-iomanager:
+	$(GOTEST) ./iomanager/...
+
+## proto: regenerate Go and Python code from iomanager/proto (protoc from grpcio-tools; plugins into .cache/bin).
+proto:
+	bash scripts/gen-proto.sh
+
+## proto-check: the checked-in generated code matches the proto.
+proto-check: proto
+	git diff --exit-code -- iomanager/internal python-shim/src/remotestore_dagster/_pb
+
 ## fuzz: a short run of each path fuzz target.
 fuzz:
 	$(GO) test ./store -run '^$$' -fuzz '^FuzzCleanPath$$' -fuzztime 30s
 	$(GO) test ./store -run '^$$' -fuzz '^FuzzJoin$$' -fuzztime 30s
 
 ## bench: throughput benchmarks (sizes via REMOTESTORE_BENCH_SIZE, default 1 GiB where it applies).
-bench: bench-local bench-parquet
+bench: bench-local bench-parquet bench-iomanager
 
 bench-local:
 	$(GO) test ./backends/local -run '^$$' -bench 'Stream' -benchtime 3x -v
+
+bench-iomanager:
+	$(GO) test ./iomanager -run '^$$' -bench LoadPartitions -benchtime 3x
+	$(GO) test ./iomanager/grpcplugin -run '^$$' -bench Transfer -benchtime 2x -timeout 30m
 
 bench-parquet: python-env
 	bash scripts/bench-parquet.sh
