@@ -50,7 +50,10 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
 
 @pytest.fixture(scope="session")
 def iomanager_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A freshly built cmd/iomanager (the real plugin)."""
+    """A freshly built cmd/iomanager (the real plugin); REMOTESTORE_TEST_IOMANAGER_BIN names a prebuilt one."""
+    prebuilt = os.environ.get("REMOTESTORE_TEST_IOMANAGER_BIN")
+    if prebuilt:
+        return Path(prebuilt)
     return go_build("./cmd/iomanager", tmp_path_factory.mktemp("iomanager") / "iomanager")
 
 
@@ -58,7 +61,7 @@ def iomanager_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh, empty store: a local folder, or a prefix in a versitygw bucket (credentials in env)."""
     if request.param == "local":
-        return (tmp_path / "store").as_uri()
+        return (tmp_path / "store").as_uri() + "?create_root=true"
     srv = request.getfixturevalue("s3_server")
     for k, v in srv.env.items():
         monkeypatch.setenv(k, v)

@@ -1,7 +1,5 @@
 """RemoteStoreIOManager with real Dagster and the real plugin, on the local store and on S3 (versitygw)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import dagster as dg
@@ -101,15 +99,15 @@ def test_other_objects_are_pickled(io: RemoteStoreIOManager) -> None:
     seen: dict[str, Any] = {}
 
     @dg.asset
-    def config() -> dict[str, Any]:
+    def settings() -> dict[str, Any]:
         return {"threshold": 0.5, "tags": ["a", "b"], "nested": {"n": 1}}
 
     @dg.asset
-    def user(config: dict[str, Any]) -> None:
-        seen["config"] = config
+    def user(settings: dict[str, Any]) -> None:
+        seen["settings"] = settings
 
-    assert run([config, user], io).success
-    assert seen["config"] == {"threshold": 0.5, "tags": ["a", "b"], "nested": {"n": 1}}
+    assert run([settings, user], io).success
+    assert seen["settings"] == {"threshold": 0.5, "tags": ["a", "b"], "nested": {"n": 1}}
 
 
 def test_overwrite_on_rematerialize(io: RemoteStoreIOManager) -> None:
@@ -278,6 +276,13 @@ def test_static_and_dynamic_partitions(io: RemoteStoreIOManager) -> None:
 
     run([profile, greet], io, selection=[greet], partition_key="bob", instance=instance)
     assert seen["greet"] == [{"user": "bob"}]
+
+    @dg.asset
+    def roster(profile):  # type: ignore[no-untyped-def]  # several pickled partitions → dict by key
+        seen["roster"] = profile
+
+    run([profile, roster], io, selection=[roster], instance=instance)
+    assert seen["roster"] == {"ann": {"user": "ann"}, "bob": {"user": "bob"}}
 
 
 def test_single_run_backfill_writes_many_partitions(io: RemoteStoreIOManager) -> None:

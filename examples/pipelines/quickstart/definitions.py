@@ -30,7 +30,7 @@ ROWS_PER_DAY = 5_000
 
 def default_store_url() -> str:
     root = Path(__file__).resolve().parents[3] / ".cache" / "demo-store"
-    return os.environ.get("REMOTESTORE_DEMO_STORE", root.as_uri())
+    return os.environ.get("REMOTESTORE_DEMO_STORE", root.as_uri() + "?create_root=true")
 
 
 @dg.asset(partitions_def=DAILY, metadata={"partition_column": "date"})

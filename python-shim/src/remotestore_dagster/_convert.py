@@ -41,9 +41,10 @@ def _table_kind(tp: Any) -> Kind | None:
 def shape_of_annotation(tp: Any) -> Shape:
     """Map a Dagster input's ``dagster_type.typing_type`` to a :class:`Shape`.
 
-    ``pa.Table``/``pd.DataFrame``/``pl.DataFrame`` → that kind; ``dict[str, T]`` (or ``Mapping``) of one
-    of them → per-partition dict; ``None`` → "none" (a Nothing dependency); anything else (``Any``, a
-    missing annotation, other classes) → "object", which loads tables as pyarrow and unpickles objects.
+    ``pa.Table``/``pd.DataFrame``/``pl.DataFrame`` → that kind; ``dict[str, T]`` (or ``Mapping``) with T
+    one of them → per-partition dict; ``None`` → "none" (a Nothing dependency); anything else (``Any``,
+    a missing annotation, other classes, ``dict[str, str]``) → "object", which loads tables as pyarrow
+    and unpickles objects (several pickled partitions come back as ``dict[key, object]``).
     ``Optional[T]`` is read as ``T``.
     """
     if tp is None or tp is type(None):
@@ -56,10 +57,10 @@ def shape_of_annotation(tp: Any) -> Shape:
             return shape_of_annotation(rest[0])
         return Shape("object")
     if origin is not None and _qualname(origin) in ("builtins.dict", "collections.abc.Mapping", "typing.Mapping"):
-        if len(args) == 2:
-            inner = _table_kind(args[1]) or "object"
+        inner = _table_kind(args[1]) if len(args) == 2 else None
+        if inner is not None:
             return Shape(inner, per_partition=True)
-        return Shape("object", per_partition=True)
+        return Shape("object")  # dict[str, str] etc.: an object that is itself a dict
     return Shape(_table_kind(tp) or "object")
 
 
