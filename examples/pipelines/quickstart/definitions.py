@@ -1,7 +1,7 @@
 """Quickstart: partitioned Parquet assets stored by the remotestore IO manager.
 
-- ``trips``: daily partitions (pyarrow) — one Parquet partition ``date=YYYY-MM-DD`` per day.
-- ``sales``: date × region multi-partitions (pandas) — ``date=…/region=…``.
+- ``trips``: daily partitions (pyarrow) — one Parquet file per day; loads add a ``date`` column.
+- ``sales``: date × region multi-partitions (pandas) — loads add ``date`` and ``region`` columns.
 - ``trips_7d``: daily, loads the trailing 7 days of ``trips`` (a range of partitions) as polars,
   only two columns, tolerating days that were never materialized.
 - ``summary``: not partitioned; loads every ``sales`` partition as one table plus ``trips_7d``
@@ -65,7 +65,7 @@ def sales(context: dg.AssetExecutionContext) -> pd.DataFrame:
     ins={
         "trips": dg.AssetIn(
             partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-6),
-            metadata={"columns": ["minutes", "fare"], "allow_missing_partitions": True},
+            metadata={"columns": ["date", "minutes", "fare"], "allow_missing_partitions": True},
         )
     },
 )

@@ -51,7 +51,7 @@ def main() -> None:
 
     url = d.default_store_url()
     if url.startswith("file://"):
-        root = Path(url[len("file://"):])
+        root = Path(url[len("file://"):].split("?")[0])
         files = sorted(p for p in root.rglob("*") if p.is_file())
         print(f"\n== {len(files)} files under {root} (first 12)")
         for p in files[:12]:
