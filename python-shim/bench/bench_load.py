@@ -75,7 +75,7 @@ def load_range(manager: Any, keys: list[str]) -> int:
 
 def managers_for(loc: dict[str, Any]) -> dict[str, Any]:
     if loc["kind"] == "local":
-        url = Path(loc["root"], "shim").as_uri()
+        url = Path(loc["root"], "shim").as_uri() + "?create_root=true"
     else:
         url = (f"s3://{loc['bucket']}/shim?endpoint={loc['endpoint']}&region={loc['region']}&use_path_style=true")
     shim = RemoteStoreIOManager(store_url=url, load_concurrency=16)
