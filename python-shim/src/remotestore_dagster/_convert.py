@@ -86,7 +86,7 @@ def to_arrow(obj: Any) -> pa.Table:
     if kind == "polars":
         if hasattr(obj, "collect"):
             obj = obj.collect()
-        return obj.to_arrow()  # type: ignore[no-any-return]
+        return obj.to_arrow()
     raise TypeError(f"remotestore: cannot turn {type(obj).__name__} into an Arrow table")
 
 

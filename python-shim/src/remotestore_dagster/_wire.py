@@ -22,10 +22,10 @@ from .types import InputRequest, Loaded, MetaValue, OpOutput, OutputRequest, Par
 
 CHUNK = 1 << 20  # the proto's limit for one chunk
 
-_TRANSFER = {"auto": pb.TRANSFER_AUTO, "chunks": pb.TRANSFER_CHUNKS, "file": pb.TRANSFER_FILE}
+_TRANSFER: dict[str, pb.Transfer] = {"auto": pb.TRANSFER_AUTO, "chunks": pb.TRANSFER_CHUNKS, "file": pb.TRANSFER_FILE}
 
 
-def transfer_mode(name: str) -> int:
+def transfer_mode(name: str) -> pb.Transfer:
     """The Transfer enum for "auto", "chunks" or "file"."""
     try:
         return _TRANSFER[name]
@@ -155,7 +155,7 @@ def store_result(resp: pb.HandleOutputResponse) -> StoreResult:
 # -- inputs ------------------------------------------------------------------------------------------
 
 
-def load_request(session: str, req: InputRequest, transfer: int) -> pb.LoadInputRequest:
+def load_request(session: str, req: InputRequest, transfer: pb.Transfer) -> pb.LoadInputRequest:
     return pb.LoadInputRequest(
         session=session,
         target=_target(req.asset_key, req.op_output),

@@ -190,7 +190,7 @@ def _error_info(err: grpc.RpcError) -> tuple[str, dict[str, str]]:
         from google.rpc import error_details_pb2
         from grpc_status import rpc_status
 
-        st = rpc_status.from_call(err)  # type: ignore[arg-type]
+        st = rpc_status.from_call(err)
     except Exception:  # malformed details: fall back to the code
         return "", {}
     if st is None:

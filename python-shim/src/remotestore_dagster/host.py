@@ -427,7 +427,7 @@ class PluginHost:
         """A new ``grpc.aio`` channel to the same plugin, for the calling event loop. Close it yourself."""
         if self._channel is None:
             self.start()
-        return self._make_channel(grpc.aio)  # type: ignore[no-any-return]
+        return self._make_channel(grpc.aio)
 
     @property
     def pid(self) -> int | None:
