@@ -1,0 +1,15 @@
+// Package all links every backend into a program, so that store.OpenURL
+// and store.LoadConfig know all their URL schemes:
+//
+//	import _ "github.com/remotestore/remotestore/backends/all"
+//
+// Each backend registers its driver from its package's init; importing this
+// package is the same as importing each backend package for its side effect.
+package all
+
+import (
+	// file:// — folders on the local filesystem.
+	_ "github.com/remotestore/remotestore/backends/local"
+	// mem:// — an in-memory store (every open is a new, empty store).
+	_ "github.com/remotestore/remotestore/backends/memory"
+)
