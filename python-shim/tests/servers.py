@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import urllib.error
 from pathlib import Path
@@ -52,10 +53,10 @@ def start_versitygw(tmp: Path) -> S3Server | None:
     root = tmp / "s3-root"
     root.mkdir()
     port = _free_port()
+    env = dict(os.environ, ROOT_ACCESS_KEY=S3Server.access, ROOT_SECRET_KEY=S3Server.secret)
     proc = subprocess.Popen(
-        [str(exe), "--access", S3Server.access, "--secret", S3Server.secret, "--region", S3Server.region,
-         "--port", f"127.0.0.1:{port}", "posix", str(root)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [str(exe), "--port", f"127.0.0.1:{port}", "--region", S3Server.region, "--quiet", "posix", str(root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -82,3 +82,17 @@ def test_unclassified_is_plugin_error(plugin: PluginHost) -> None:
         fail(plugin.channel, grpc.StatusCode.INTERNAL, "", "nil pointer")
     err = errors.from_rpc_error(ei.value)
     assert type(err) is errors.PluginError and err.code == grpc.StatusCode.INTERNAL and str(err) == "nil pointer"
+
+
+def test_python_table_mirrors_the_go_table() -> None:
+    """iomanager/grpcplugin/errors.go's errorKinds and errors.KINDS map the same names to the same codes."""
+    import re
+
+    src = (Path(__file__).resolve().parents[2] / "iomanager" / "grpcplugin" / "errors.go").read_text()
+    rows = re.findall(r'\{[\w.]+, "(\w+)", codes\.(\w+)\}', src)
+    assert len(rows) >= 10, "errorKinds table not found in errors.go"
+    go = {name: code for name, code in rows}
+    camel = {c.name.replace("_", "").lower(): c for c in grpc.StatusCode}
+    assert sorted(go) == sorted(errors.KINDS)
+    for name, (_cls, code) in errors.KINDS.items():
+        assert camel[go[name].lower()] == code, f"{name}: Go sends {go[name]}, Python expects {code.name}"
