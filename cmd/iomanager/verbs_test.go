@@ -257,7 +257,7 @@ func TestCrossStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.ok("--store", uA, "cp", "src.bin", "mem:///hop/x.bin") // --store side to a URL
-	h.ok("cp", "mem:///hop/x.bin", uB+"/out/back.bin")      // URL to URL
+	h.ok("cp", "mem:///hop/x.bin", uB+"/out/back.bin")       // URL to URL
 	if got, err := os.ReadFile(filepath.Join(dirB, "out", "back.bin")); err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("local → mem → local: %d bytes back (err %v), want %d", len(got), err, len(data))
 	}
