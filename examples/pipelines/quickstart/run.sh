@@ -16,5 +16,5 @@ bash scripts/python-env.sh
 export REMOTESTORE_IOMANAGER_BIN="$PWD/bin/iomanager"
 export DAGSTER_HOME="$PWD/.cache/demo-dagster"   # a persistent instance: the metadata stays inspectable
 mkdir -p "$DAGSTER_HOME"
-touch "$DAGSTER_HOME/dagster.yaml"
+[[ -s $DAGSTER_HOME/dagster.yaml ]] || printf 'telemetry:\n  enabled: false\n' > "$DAGSTER_HOME/dagster.yaml"
 exec .venv/bin/python examples/pipelines/quickstart/run_demo.py "$@"

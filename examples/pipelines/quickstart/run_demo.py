@@ -13,11 +13,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 import definitions as d  # noqa: E402
 
 ASSETS = [d.trips, d.sales, d.trips_7d, d.summary]
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # Dagster's step-by-step DEBUG lines off
 
 
 def run(selection: list[dg.AssetsDefinition], instance: dg.DagsterInstance, partition_key: str | None = None) -> None:
     res = dg.materialize(ASSETS, selection=selection, partition_key=partition_key,
-                         resources=d.defs.resources, instance=instance, raise_on_error=True)
+                         resources=d.defs.resources, instance=instance, raise_on_error=True, run_config=QUIET)
     names = ",".join(a.key.to_user_string() for a in selection)
     print(f"  materialized {names}{' [' + partition_key + ']' if partition_key else ''}: run {res.run_id[:8]}")
 
@@ -43,7 +44,7 @@ def main() -> None:
             continue
         mat = ev.asset_materialization
         print(f"  {a.key.to_user_string()}" + (f" [{mat.partition}]" if mat.partition else ""))
-        for k, v in mat.metadata.items():
+        for k, v in sorted(mat.metadata.items()):
             val = getattr(v, "value", v)
             if isinstance(val, dg.TableSchema):
                 val = ", ".join(f"{c.name}:{c.type}" for c in val.columns)
