@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/remotestore/remotestore/store"
 )
@@ -39,6 +40,9 @@ func (c *cli) put(ctx context.Context, src, dstArg string, force bool) error {
 		return err
 	}
 	r, size, name := c.stdin, int64(0), ""
+	if src == "-" && strings.HasSuffix(dstArg, "/") {
+		return usagef("%s names a folder; stdin needs a file name (DEST without a trailing /)", dstArg)
+	}
 	if src != "-" {
 		f, err := os.Open(src)
 		if err != nil {

@@ -27,6 +27,7 @@ func TestVerbsLocal(t *testing.T) {
 	// Into a folder, under the file's own name: docs/a.txt, which exists.
 	h.fails(exitAlreadyExists, []string{u + "/docs/a.txt"}, append(st, "put", filepath.Join(local, "a.txt"), "docs/")...)
 	run("put", filepath.Join(local, "a.txt"), "top.txt")
+	h.fails(exitUsage, []string{"docs/ names a folder"}, append(st, "put", "-", "docs/")...)
 	if got := readFile(t, filepath.Join(dir, "docs", "sub", "b.txt")); got != "beta\n" {
 		t.Fatalf("put - wrote %q", got)
 	}
