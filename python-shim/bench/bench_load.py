@@ -58,9 +58,10 @@ def make_table(day: str, rows: int) -> pa.Table:
     })
 
 
-def write_all(manager: Any, keys: list[str], rows: int) -> None:
+def write_all(manager: Any, keys: list[str], rows: int, compression: str) -> None:
     for k in keys:
-        ctx = dg.build_output_context(asset_key=KEY, partition_key=k, asset_partitions_def=DAILY)
+        ctx = dg.build_output_context(asset_key=KEY, partition_key=k, asset_partitions_def=DAILY,
+                                      definition_metadata={"compression": compression})
         manager.handle_output(ctx, make_table(k, rows))
 
 
@@ -88,12 +89,12 @@ def managers_for(loc: dict[str, Any]) -> dict[str, Any]:
 
 
 def bench_location(name: str, loc: dict[str, Any], keys: list[str], rows: int, repeat: int,
-                   write: bool) -> dict[str, float]:
+                   write: bool, compression: str) -> dict[str, float]:
     mgrs = managers_for(loc)
     if write:
         for mname in ("shim", "upath", "remote_store"):
             t0 = time.perf_counter()
-            write_all(mgrs[mname], keys, rows)
+            write_all(mgrs[mname], keys, rows, compression)
             print(f"  [{name}] wrote {len(keys)} partitions with {mname} in {time.perf_counter() - t0:.1f}s", flush=True)
     results: dict[str, float] = {}
     for mname, m in mgrs.items():
@@ -116,6 +117,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--delay-ms", type=float, default=20.0)
     ap.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    ap.add_argument("--compression", default="snappy",
+                    help="Parquet codec the shim writes with (pyarrow's default, snappy, for a like-for-like read)")
     a = ap.parse_args()
     parts = int(os.environ.get("REMOTESTORE_BENCH_PARTITIONS", "30"))
     rows = int(os.environ.get("REMOTESTORE_BENCH_ROWS", "1000000"))
@@ -129,7 +132,7 @@ def main() -> int:
     try:
         if "local" in wanted:
             table["local"] = bench_location("local", {"kind": "local", "root": str(work / "local")}, keys, rows,
-                                            a.repeat, True)
+                                            a.repeat, True, a.compression)
         if "s3" in wanted or "s3+20ms" in wanted:
             s3 = start_versitygw(work)
             if s3 is None:
@@ -138,12 +141,12 @@ def main() -> int:
                 os.environ.update(s3.env)
                 loc = {"kind": "s3", "bucket": s3.bucket("bench"), "endpoint": s3.endpoint, "access": s3.access,
                        "secret": s3.secret, "region": s3.region}
-                table["s3"] = bench_location("s3", loc, keys, rows, a.repeat, True) if "s3" in wanted else {}
+                table["s3"] = bench_location("s3", loc, keys, rows, a.repeat, True, a.compression) if "s3" in wanted else {}
                 if "s3+20ms" in wanted:
                     with LatencyProxy("127.0.0.1", s3.port, a.delay_ms / 1000) as proxy:
                         ploc = dict(loc, endpoint=f"http://127.0.0.1:{proxy.port}")
                         table[f"s3+{a.delay_ms:g}ms"] = bench_location(
-                            f"s3+{a.delay_ms:g}ms", ploc, keys, rows, a.repeat, "s3" not in wanted)
+                            f"s3+{a.delay_ms:g}ms", ploc, keys, rows, a.repeat, "s3" not in wanted, a.compression)
                         print(f"  proxy delayed {proxy.requests} requests")
     finally:
         if s3 is not None:
