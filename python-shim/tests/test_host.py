@@ -159,8 +159,12 @@ def test_protocol_version_mismatch(testplugin: Path) -> None:
 
 def test_health_check_failure_is_reported(testplugin: Path) -> None:
     odd = Handshake(HANDSHAKE.cookie_key, HANDSHAKE.cookie_value, health_service="not-a-service")
+    h = PluginHost([str(testplugin)], handshake=odd, start_timeout=5)
     with pytest.raises(PluginStartError, match="failed its health check"):
-        PluginHost([str(testplugin)], handshake=odd, start_timeout=5).start()
+        h.start()
+    assert not h.alive() and h.process is not None and h.process.poll() is not None
+    with pytest.raises(PluginStartError, match="failed its health check"):
+        h.start()  # a failed start leaves nothing half-open: a retry really retries
 
 
 def test_go_plugin_p521_certificate_gets_a_clear_error(testplugin: Path) -> None:

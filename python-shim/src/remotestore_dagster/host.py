@@ -392,14 +392,21 @@ class PluginHost:
             resp = health_pb2_grpc.HealthStub(self._channel).Check(
                 health_pb2.HealthCheckRequest(service=self.handshake.health_service), timeout=self.start_timeout)
         except (grpc.FutureTimeoutError, grpc.RpcError) as e:
+            self._close_channel()
             detail = e.details() if isinstance(e, grpc.RpcError) else "connection not ready"
             raise PluginStartError(f"remotestore: plugin at {self.info.target} failed its health check: "
                                    f"{detail}{self._tail_text()}") from e
         if resp.status != health_pb2.HealthCheckResponse.SERVING:
+            self._close_channel()
             raise PluginStartError(f"remotestore: plugin at {self.info.target} is not serving "
                                    f"({health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)})")
         if not self.attached:
             self._spawn_thread("stdio", self._drain_stdio, self._channel)
+
+    def _close_channel(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
 
     def _make_channel(self, mod: Any) -> Any:
         """A channel from ``grpc`` or ``grpc.aio`` (same signatures) to the plugin."""
