@@ -341,3 +341,31 @@ def test_partitioned_job_run(io: RemoteStoreIOManager) -> None:
     assert seen["raw_rows"] == 5
     md = mat_metadata(result, "clean")
     assert md["dagster/row_count"] == 3
+
+
+def test_sidecar_serves_many_runs(store_url: str, iomanager_bin: Any, tmp_path: Any) -> None:
+    import os
+    import subprocess
+
+    rf = tmp_path / "sidecar.json"
+    side = subprocess.Popen([str(iomanager_bin), "serve", "--reattach-file", str(rf)], env=dict(os.environ),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        io = RemoteStoreIOManager(store_url=store_url, sidecar=str(rf))
+        seen: dict[str, Any] = {}
+
+        @dg.asset
+        def made() -> pa.Table:
+            return day_table("sidecar", 6)
+
+        @dg.asset
+        def used(made: pd.DataFrame) -> None:
+            seen["rows"] = len(made)
+
+        assert run([made], io).success
+        assert run([made, used], io, selection=[used]).success
+        assert seen["rows"] == 6
+        assert side.poll() is None  # runs ended; the sidecar keeps serving
+    finally:
+        side.terminate()
+        side.wait(10)
