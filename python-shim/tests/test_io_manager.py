@@ -8,7 +8,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from remotestore_dagster import NotFound, RemoteStoreIOManager
+from remotestore_dagster import InvalidConfig, NotFound, RemoteStoreIOManager
 
 DAILY = dg.DailyPartitionsDefinition(start_date="2026-03-01", end_date="2026-04-01")
 REGIONS = dg.StaticPartitionsDefinition(["eu", "us"])
@@ -369,3 +369,28 @@ def test_sidecar_serves_many_runs(store_url: str, iomanager_bin: Any, tmp_path: 
     finally:
         side.terminate()
         side.wait(10)
+
+
+def test_store_from_config_file(iomanager_bin: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAKE_ROOT", str(tmp_path / "lake"))
+    cfg = tmp_path / "stores.yaml"
+    cfg.write_text("backends:\n  disk:\n    type: file\n    options:\n      root: ${LAKE_ROOT}\n      create_root: true\n"
+                   "stores:\n  analytics:\n    backend: disk\n    root_path: analytics\n")
+    io = RemoteStoreIOManager(config_file=str(cfg), store="analytics", plugin_path=str(iomanager_bin))
+    seen: dict[str, Any] = {}
+
+    @dg.asset
+    def cfg_asset() -> pa.Table:
+        return day_table("cfg", 3)
+
+    @dg.asset
+    def cfg_reader(cfg_asset: pa.Table) -> None:
+        seen["t"] = cfg_asset
+
+    assert run([cfg_asset, cfg_reader], io).success
+    assert seen["t"].num_rows == 3
+    assert list((tmp_path / "lake" / "analytics").rglob("cfg_asset*"))
+    bad = RemoteStoreIOManager(config_file=str(cfg), store="nope", plugin_path=str(iomanager_bin))
+    with pytest.raises(Exception) as ei:
+        run([cfg_asset], bad)
+    assert "nope" in str(cause_of(ei.value, InvalidConfig))
