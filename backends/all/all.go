@@ -8,6 +8,8 @@
 package all
 
 import (
+	// http:// and https:// — read-only files under a web server's base URL.
+	_ "github.com/remotestore/remotestore/backends/http"
 	// file:// — folders on the local filesystem.
 	_ "github.com/remotestore/remotestore/backends/local"
 	// mem:// — an in-memory store (every open is a new, empty store).
