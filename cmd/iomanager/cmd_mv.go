@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 
 	"github.com/remotestore/remotestore/store"
@@ -25,7 +26,12 @@ var mvCommand = &command{
 				return src.st.Move(ctx, src.path, dst.path, &store.CopyOptions{Overwrite: *force})
 			}
 			// Across stores: the source is deleted only once the copy is
-			// committed.
+			// committed, and nothing is copied from a store that cannot
+			// delete (a read-only one), so a refused move leaves no copy.
+			if !src.st.Capabilities().Has(store.CapDelete) {
+				return &store.Error{Op: "move", Path: src.path, URI: src.st.URI(src.path), Backend: src.st.Backend().Scheme(),
+					Kind: store.ErrNotSupported, Err: errors.New("the source store cannot delete; use cp")}
+			}
 			if err := c.copyFile(ctx, src, dst, *force); err != nil {
 				return err
 			}
