@@ -29,6 +29,10 @@ type readPlan struct {
 	rowFilt  []boundFilter  // filters on data columns
 	workIdx  map[string]int // column -> index in work
 	tasks    []*readTask
+	// sem bounds the decoders running at once (ReadOptions.Concurrency):
+	// every file task holds a slot, and a file's row groups are decoded in
+	// parallel on slots no other file needs yet.
+	sem chan struct{}
 }
 
 // readTask is one file to read, with its partition values.
@@ -229,7 +233,8 @@ func (p *readPlan) start(ctx context.Context, uri string) *datasetReader {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &datasetReader{schema: p.out, tasks: p.tasks, cancel: cancel}
 	r.refCount.Store(1)
-	sem := make(chan struct{}, p.opts.Concurrency)
+	p.sem = make(chan struct{}, p.opts.Concurrency)
+	sem := p.sem
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -383,6 +388,15 @@ func (p *readPlan) readFile(ctx context.Context, t *readTask) error {
 		}
 		return nil
 	}
+	if len(rowGroups) > 1 && p.opts.Concurrency > 1 {
+		return p.readRowGroupsParallel(ctx, t, fr, leaves, rowGroups)
+	}
+	return p.readRowGroups(ctx, t, fr, leaves, rowGroups, t.out)
+}
+
+// readRowGroups decodes row groups of fr in order, assembling batches into
+// out.
+func (p *readPlan) readRowGroups(ctx context.Context, t *readTask, fr *pqarrow.FileReader, leaves, rowGroups []int, out chan readResult) error {
 	rr, err := fr.GetRecordReader(ctx, leaves, rowGroups)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.ds.URI(t.file.Path), err)
@@ -393,12 +407,91 @@ func (p *readPlan) readFile(ctx context.Context, t *readTask) error {
 		if err != nil {
 			return err
 		}
-		if rec != nil && !send(ctx, t, rec) {
+		if rec == nil {
+			continue
+		}
+		select {
+		case out <- readResult{rec: rec}:
+		case <-ctx.Done():
+			rec.Release()
 			return ctx.Err()
 		}
 	}
 	if err := rr.Err(); err != nil {
 		return fmt.Errorf("%s: %w", p.ds.URI(t.file.Path), err)
+	}
+	return ctx.Err()
+}
+
+// readRowGroupsParallel decodes the row groups of one file concurrently
+// and forwards their batches to t.out in row-group order. The file task's
+// own slot decodes one row group at a time; further row groups run on free
+// slots of p.sem, so the decoders of the whole read stay within
+// Concurrency. The earliest file always keeps its own slot, so waiting for
+// a slot cannot deadlock.
+func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *pqarrow.FileReader, leaves, rowGroups []int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	own := make(chan struct{}, 1)
+	own <- struct{}{}
+	type run struct {
+		out chan readResult
+		err chan error
+	}
+	order := make(chan run, p.opts.Concurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	go func() {
+		defer close(order)
+		for _, rg := range rowGroups {
+			var release func()
+			select {
+			case <-own:
+				release = func() { own <- struct{}{} }
+			case p.sem <- struct{}{}:
+				release = func() { <-p.sem }
+			case <-ctx.Done():
+				return
+			}
+			r := run{out: make(chan readResult, cap(t.out)), err: make(chan error, 1)}
+			wg.Add(1)
+			go func(rg int) {
+				defer wg.Done()
+				defer release()
+				defer close(r.out)
+				r.err <- p.readRowGroups(ctx, t, fr, leaves, []int{rg}, r.out)
+			}(rg)
+			select {
+			case order <- r:
+			case <-ctx.Done():
+				for res := range r.out {
+					res.rec.Release()
+				}
+				return
+			}
+		}
+	}()
+	drain := func(r run) {
+		for res := range r.out {
+			res.rec.Release()
+		}
+	}
+	defer func() {
+		cancel()
+		for r := range order {
+			drain(r)
+		}
+	}()
+	for r := range order {
+		for res := range r.out {
+			if !send(ctx, t, res.rec) {
+				drain(r)
+				return ctx.Err()
+			}
+		}
+		if err := <-r.err; err != nil {
+			return err
+		}
 	}
 	return ctx.Err()
 }
