@@ -81,11 +81,12 @@ func retryable(ctx context.Context, resp *http.Response, err error) bool {
 	return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
 }
 
-// do sends method for path (rng is a Range header value or ""), retrying
+// do sends method for path (rng is a Range header value or "", ifMatch an
+// If-Match ETag or ""), retrying
 // 5xx, 429 and network errors with exponential backoff. It returns a
 // response with a 2xx status, or an error: *StatusError for other statuses,
 // errRangeNotSatisfiable for a 416.
-func (b *Backend) do(ctx context.Context, method, path, rng string) (*http.Response, error) {
+func (b *Backend) do(ctx context.Context, method, path, rng, ifMatch string) (*http.Response, error) {
 	u := b.urlOf(path)
 	wait := b.backoff
 	for attempt := 1; ; attempt++ {
@@ -98,6 +99,9 @@ func (b *Backend) do(ctx context.Context, method, path, rng string) (*http.Respo
 		}
 		if rng != "" {
 			req.Header.Set("Range", rng)
+		}
+		if ifMatch != "" {
+			req.Header.Set("If-Match", ifMatch)
 		}
 		resp, err := b.client.Do(req)
 		if attempt <= b.retries && retryable(ctx, resp, err) {

@@ -170,16 +170,23 @@ func (b *Backend) Close() error {
 
 // Stat implements store.Backend with a HEAD request.
 func (b *Backend) Stat(ctx context.Context, path string) (store.Info, error) {
+	info, _, err := b.head(ctx, path)
+	return info, err
+}
+
+// head stats path and also returns the raw ETag header, whether or not
+// CapETag is declared.
+func (b *Backend) head(ctx context.Context, path string) (store.Info, string, error) {
 	if path == "" {
-		return store.Info{IsFolder: true}, nil
+		return store.Info{IsFolder: true}, "", nil
 	}
-	resp, err := b.do(ctx, http.MethodHead, path, "")
+	resp, err := b.do(ctx, http.MethodHead, path, "", "")
 	if err != nil {
-		return store.Info{}, err
+		return store.Info{}, "", err
 	}
 	resp.Body.Close()
 	if redirectedToFolder(resp, b.urlOf(path)) {
-		return store.Info{Path: path, IsFolder: true}, nil
+		return store.Info{Path: path, IsFolder: true}, "", nil
 	}
 	info := store.Info{Path: path, Size: -1}
 	if n, err := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64); err == nil && n >= 0 {
@@ -189,7 +196,7 @@ func (b *Backend) Stat(ctx context.Context, path string) (store.Info, error) {
 		// HEAD without a length (chunked): ask for the first byte and read
 		// the total from Content-Range.
 		if info.Size, err = b.sizeByRange(ctx, path); err != nil {
-			return store.Info{}, err
+			return store.Info{}, "", err
 		}
 	}
 	if b.caps.Has(store.CapModTime) {
@@ -200,12 +207,12 @@ func (b *Backend) Stat(ctx context.Context, path string) (store.Info, error) {
 	if b.caps.Has(store.CapETag) {
 		info.ETag = resp.Header.Get("ETag")
 	}
-	return info, nil
+	return info, resp.Header.Get("ETag"), nil
 }
 
 // sizeByRange learns a file's size from a one-byte ranged GET.
 func (b *Backend) sizeByRange(ctx context.Context, path string) (int64, error) {
-	resp, err := b.do(ctx, http.MethodGet, path, "bytes=0-0")
+	resp, err := b.do(ctx, http.MethodGet, path, "bytes=0-0", "")
 	if err != nil {
 		if errors.Is(err, errRangeNotSatisfiable) {
 			return 0, nil // an empty file

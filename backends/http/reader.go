@@ -16,6 +16,11 @@ import (
 // file is asked for. A server that ignores Range and answers 200 with the
 // whole file is handled by discarding the bytes before off.
 func (b *Backend) OpenRange(ctx context.Context, path string, off, length int64) (io.ReadCloser, error) {
+	return b.openRange(ctx, path, off, length, "")
+}
+
+// openRange is OpenRange with an optional If-Match ETag.
+func (b *Backend) openRange(ctx context.Context, path string, off, length int64, ifMatch string) (io.ReadCloser, error) {
 	if length == 0 {
 		// Nothing to read, but a missing file or a folder is still an error.
 		info, err := b.Stat(ctx, path)
@@ -35,7 +40,7 @@ func (b *Backend) OpenRange(ctx context.Context, path string, off, length int64)
 	default:
 		rng = fmt.Sprintf("bytes=%d-%d", off, off+length-1)
 	}
-	resp, err := b.do(ctx, http.MethodGet, path, rng)
+	resp, err := b.do(ctx, http.MethodGet, path, rng, ifMatch)
 	if errors.Is(err, errRangeNotSatisfiable) {
 		// The file exists (a missing one is a 404) and off is at or past
 		// its end.
