@@ -168,7 +168,8 @@ func (b *Backend) Close() error {
 	return nil
 }
 
-// Stat implements store.Backend with a HEAD request.
+// Stat implements store.Backend with a HEAD request (a one-byte ranged GET
+// when the server refuses HEAD with 405 or 501).
 func (b *Backend) Stat(ctx context.Context, path string) (store.Info, error) {
 	info, _, err := b.head(ctx, path)
 	return info, err
@@ -181,15 +182,28 @@ func (b *Backend) head(ctx context.Context, path string) (store.Info, string, er
 		return store.Info{IsFolder: true}, "", nil
 	}
 	resp, err := b.do(ctx, http.MethodHead, path, "", "")
+	var se *StatusError
+	if errors.As(err, &se) && (se.StatusCode == http.StatusMethodNotAllowed || se.StatusCode == http.StatusNotImplemented) {
+		// No HEAD (a presigned GET URL, a minimal server): the first byte
+		// of a GET tells the same.
+		resp, err = b.do(ctx, http.MethodGet, path, "bytes=0-0", "")
+		if errors.Is(err, errRangeNotSatisfiable) {
+			return store.Info{Path: path}, "", nil // an empty file
+		}
+	}
 	if err != nil {
 		return store.Info{}, "", err
 	}
-	resp.Body.Close()
+	drain(resp)
 	if redirectedToFolder(resp, b.urlOf(path)) {
 		return store.Info{Path: path, IsFolder: true}, "", nil
 	}
 	info := store.Info{Path: path, Size: -1}
-	if n, err := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64); err == nil && n >= 0 {
+	if resp.StatusCode == http.StatusPartialContent {
+		if _, _, total, ok := parseContentRange(resp.Header.Get("Content-Range")); ok {
+			info.Size = total
+		}
+	} else if n, err := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64); err == nil && n >= 0 {
 		info.Size = n
 	}
 	if info.Size < 0 {

@@ -214,3 +214,40 @@ func TestReaderAtPinsVersion(t *testing.T) {
 		t.Errorf("cached block = %q, %v", got, err)
 	}
 }
+
+// TestStatWithoutHead stats files on a server that refuses HEAD.
+func TestStatWithoutHead(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			http.Error(w, "no HEAD here", http.StatusMethodNotAllowed)
+			return
+		}
+		switch r.URL.Path {
+		case "/f":
+			http.ServeContent(w, r, "f", time.Unix(1700000000, 0), strings.NewReader("0123456789"))
+		case "/empty":
+			http.ServeContent(w, r, "empty", time.Unix(1700000000, 0), strings.NewReader(""))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	b, err := New(t.Context(), Config{URL: srv.URL, ModTime: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	st := store.New(b)
+	for p, size := range map[string]int64{"f": 10, "empty": 0} {
+		info, err := st.Stat(t.Context(), p)
+		if err != nil || info.Size != size || info.IsFolder {
+			t.Errorf("Stat(%s) = %+v, %v; want a file of %d bytes", p, info, err, size)
+		}
+	}
+	if info, _ := st.Stat(t.Context(), "f"); !info.ModTime.Equal(time.Unix(1700000000, 0)) {
+		t.Errorf("Stat(f).ModTime = %v", info.ModTime)
+	}
+	if _, err := st.Stat(t.Context(), "missing"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Stat(missing): %v, want ErrNotFound", err)
+	}
+}
