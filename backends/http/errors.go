@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/remotestore/remotestore/store"
@@ -105,10 +106,12 @@ func (b *Backend) do(ctx context.Context, method, path, rng, ifMatch string) (*h
 		}
 		resp, err := b.client.Do(req)
 		if attempt <= b.retries && retryable(ctx, resp, err) {
+			pause := wait
 			if resp != nil {
+				pause = max(pause, retryAfter(resp.Header.Get("Retry-After")))
 				drain(resp)
 			}
-			t := time.NewTimer(wait)
+			t := time.NewTimer(pause)
 			select {
 			case <-ctx.Done():
 				t.Stop()
@@ -134,6 +137,24 @@ func (b *Backend) do(ctx context.Context, method, path, rng, ifMatch string) (*h
 		drain(resp)
 		return nil, &StatusError{Method: method, URL: u.Redacted(), StatusCode: resp.StatusCode, Status: resp.Status, Attempts: attempt}
 	}
+}
+
+// maxRetryAfter caps the wait a server can ask for with Retry-After.
+const maxRetryAfter = 10 * time.Second
+
+// retryAfter parses a Retry-After header (seconds or an HTTP date), capped
+// at maxRetryAfter; 0 when absent or malformed.
+func retryAfter(h string) time.Duration {
+	if h == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.Atoi(h); err == nil && secs >= 0 {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(h); err == nil {
+		d = time.Until(t)
+	}
+	return min(max(d, 0), maxRetryAfter)
 }
 
 // drain reads a little of an unwanted body so the connection can be reused,

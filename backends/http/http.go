@@ -90,6 +90,8 @@ func New(_ context.Context, c Config) (*Backend, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.ResponseHeaderTimeout = timeout
+	// Parallel ReadAt calls (Parquet column chunks) reuse connections.
+	tr.MaxIdleConnsPerHost = 16
 	// Ask for identity encoding: byte ranges and Content-Length must refer
 	// to the stored bytes, not to a compressed stream.
 	tr.DisableCompression = true

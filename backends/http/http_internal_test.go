@@ -251,3 +251,64 @@ func TestStatWithoutHead(t *testing.T) {
 		t.Errorf("Stat(missing): %v, want ErrNotFound", err)
 	}
 }
+
+func TestRetryAfter(t *testing.T) {
+	for h, want := range map[string]time.Duration{
+		"": 0, "2": 2 * time.Second, "-1": 0, "soon": 0, "3600": maxRetryAfter,
+		time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat): 0,
+	} {
+		if got := retryAfter(h); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", h, got, want)
+		}
+	}
+	// A server asking for 1 s between attempts is waited for.
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "slow down", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok")
+	}))
+	defer srv.Close()
+	b, err := New(t.Context(), Config{URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.backoff = time.Millisecond
+	start := time.Now()
+	got, err := store.New(b).ReadBytes(t.Context(), "f")
+	if err != nil || string(got) != "ok" {
+		t.Fatalf("ReadBytes = %q, %v", got, err)
+	}
+	if waited := time.Since(start); waited < 900*time.Millisecond {
+		t.Errorf("retried after %v, want Retry-After's 1 s", waited)
+	}
+}
+
+// TestTruncatedBody: a connection that drops mid-body is a read error, never
+// a short file that looks complete.
+func TestTruncatedBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		io.WriteString(w, strings.Repeat("x", 100))
+		if hj, ok := w.(http.Hijacker); ok {
+			if c, _, err := hj.Hijack(); err == nil {
+				c.Close()
+			}
+		}
+	}))
+	defer srv.Close()
+	b, err := New(t.Context(), Config{URL: srv.URL, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.New(b).ReadBytes(t.Context(), "f")
+	if err == nil {
+		t.Fatalf("ReadBytes of a truncated body succeeded with %d bytes", len(got))
+	}
+	if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("ReadBytes error %v, want unexpected EOF", err)
+	}
+}

@@ -296,3 +296,9 @@ backends:
 		t.Errorf("secret leaked: %v", err)
 	}
 }
+
+// BenchmarkConformance runs the suite's read benchmarks (streaming read,
+// random 64 KiB ReadAt) against the loopback file server.
+func BenchmarkConformance(b *testing.B) {
+	storetest.RunBenchmarks(b, newFileServer(b, false).harness(""))
+}
