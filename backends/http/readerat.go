@@ -11,10 +11,15 @@ import (
 	"github.com/remotestore/remotestore/store"
 )
 
-// readAhead is the smallest span a ReadAt fetches: small reads (an
-// io.Reader reading a byte at a time, a Parquet footer) are served from
-// the last fetched block instead of one request each.
-const readAhead = 256 << 10
+// readAhead is the span a small ReadAt (under directRead bytes) fetches:
+// small reads (an io.Reader reading a byte at a time, Parquet page headers)
+// are then served from the last fetched block instead of one request each.
+// Reads of directRead bytes or more fetch exactly what they ask for, so
+// random 64 KiB reads do not pull four times their size.
+const (
+	readAhead  = 256 << 10
+	directRead = 32 << 10
+)
 
 var _ store.ReaderAtOpener = (*Backend)(nil)
 
@@ -78,7 +83,7 @@ func (r *readerAt) ReadAt(p []byte, off int64) (int, error) {
 		return r.done(n, len(p))
 	}
 	r.mu.Unlock()
-	if want >= readAhead {
+	if want >= directRead {
 		n, err := r.fetch(p[:want], off)
 		if err != nil {
 			return n, err
