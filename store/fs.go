@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -166,13 +167,18 @@ func (fi fileInfo) Mode() fs.FileMode {
 }
 
 // fsFile reads lazily: a stream opened at the cursor on the first Read and
-// reopened after a Seek; ReadAt goes through ranged reads.
+// reopened after a Seek; ReadAt goes through one SeekableReader opened on
+// first use, so a backend's ReaderAtOpener (with its caching) serves it.
 type fsFile struct {
 	fs     *storeFS
 	info   Info
 	rc     io.ReadCloser
 	off    int64
 	closed bool
+
+	raOnce sync.Once
+	ra     *SeekableReader
+	raErr  error
 }
 
 func (f *fsFile) Stat() (fs.FileInfo, error) { return fileInfo{f.info}, nil }
@@ -210,23 +216,15 @@ func (f *fsFile) ReadAt(p []byte, off int64) (int, error) {
 	if off >= f.info.Size {
 		return 0, io.EOF
 	}
-	want := int64(len(p))
-	if rest := f.info.Size - off; want > rest {
-		want = rest
+	f.raOnce.Do(func() { f.ra, f.raErr = f.fs.s.OpenSeekable(f.fs.ctx, f.info.Path) })
+	if f.raErr != nil {
+		return 0, fsErr("readat", f.info.Path, f.raErr)
 	}
-	rc, err := f.fs.s.OpenRange(f.fs.ctx, f.info.Path, off, want)
-	if err != nil {
-		return 0, fsErr("readat", f.info.Path, err)
-	}
-	defer rc.Close()
-	n, err := io.ReadFull(rc, p[:want])
-	if err != nil {
+	n, err := f.ra.ReadAt(p, off)
+	if err != nil && err != io.EOF {
 		return n, fsErr("readat", f.info.Path, err)
 	}
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
+	return n, err
 }
 
 func (f *fsFile) Seek(offset int64, whence int) (int64, error) {
@@ -259,10 +257,16 @@ func (f *fsFile) Close() error {
 		return &fs.PathError{Op: "close", Path: f.info.Path, Err: fs.ErrClosed}
 	}
 	f.closed = true
+	var err error
 	if f.rc != nil {
-		return f.rc.Close()
+		err = f.rc.Close()
 	}
-	return nil
+	if f.ra != nil {
+		if rerr := f.ra.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
 }
 
 // fsDir is an open folder; ReadDir pages through a sorted listing.
