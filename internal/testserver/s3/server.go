@@ -237,6 +237,8 @@ func (s *Server) Client() *s3.Client {
 		BaseEndpoint: aws.String(s.Endpoint),
 		UsePathStyle: true,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, ""),
+
+		DisableLogOutputChecksumValidationSkipped: true,
 	})
 }
 
