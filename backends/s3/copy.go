@@ -12,11 +12,13 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// maxCopyObject is the largest object CopyObject copies in one request.
-const maxCopyObject = 5 << 30
-
-// copyPartSize is the part size of multipart copies (UploadPartCopy).
-const copyPartSize = 512 << 20
+// Multipart copy settings (Backend fields, so tests can make them small).
+const (
+	// maxCopyObject is the largest object CopyObject copies in one request.
+	maxCopyObject = 5 << 30
+	// copyPartSize is the part size of multipart copies (UploadPartCopy).
+	copyPartSize = 512 << 20
+)
 
 // Copy implements store.Copier, inside the server. With overwrite, an
 // object up to 5 GiB is copied by one CopyObject. A larger one, and every
@@ -33,7 +35,7 @@ func (b *Backend) Copy(ctx context.Context, src, dst string, overwrite bool) err
 	}
 	size := aws.ToInt64(head.ContentLength)
 	source := copySource(b.bucket, srcKey)
-	if overwrite && size <= maxCopyObject {
+	if overwrite && size <= b.maxCopyObject {
 		_, err := b.client.CopyObject(ctx, &s3.CopyObjectInput{
 			Bucket: &b.bucket, Key: &dstKey, CopySource: &source, CopySourceIfMatch: head.ETag,
 		})
@@ -52,7 +54,7 @@ func (b *Backend) Copy(ctx context.Context, src, dst string, overwrite bool) err
 		defer cancel()
 		b.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &b.bucket, Key: &dstKey, UploadId: up.UploadId})
 	}
-	nparts := max(1, (size+copyPartSize-1)/copyPartSize)
+	nparts := max(1, (size+b.copyPartSize-1)/b.copyPartSize)
 	parts := make([]types.CompletedPart, nparts)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(b.concurrency)
@@ -63,8 +65,8 @@ func (b *Backend) Copy(ctx context.Context, src, dst string, overwrite bool) err
 			CopySource: &source, CopySourceIfMatch: head.ETag,
 		}
 		if nparts > 1 {
-			s := i * copyPartSize
-			e := min(s+copyPartSize, size) - 1
+			s := i * b.copyPartSize
+			e := min(s+b.copyPartSize, size) - 1
 			in.CopySourceRange = aws.String(fmt.Sprintf("bytes=%d-%d", s, e))
 		}
 		g.Go(func() error {

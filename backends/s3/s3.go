@@ -23,6 +23,9 @@ type Backend struct {
 	partSize    int64
 	concurrency int
 	conditional bool // the server honours If-None-Match: * on writes
+
+	maxCopyObject int64 // largest object copied with one CopyObject
+	copyPartSize  int64 // part size of multipart copies
 }
 
 var (
@@ -39,8 +42,7 @@ var (
 // credential chain) but sends no request: a wrong bucket or bad credentials
 // show at the first call, or at Store.Ping.
 func New(ctx context.Context, c Config) (*Backend, error) {
-	prefix, err := c.validate()
-	if err != nil {
+	if _, err := c.validate(); err != nil {
 		return nil, err
 	}
 	var opts []func(*awsconfig.LoadOptions) error
@@ -80,14 +82,7 @@ func New(ctx context.Context, c Config) (*Backend, error) {
 		// on every read.
 		o.DisableLogOutputChecksumValidationSkipped = true
 	})
-	return &Backend{
-		client:      client,
-		bucket:      c.Bucket,
-		prefix:      prefix,
-		partSize:    c.PartSize,
-		concurrency: c.Concurrency,
-		conditional: !c.NoConditionalWrites,
-	}, nil
+	return NewWithClient(client, c)
 }
 
 // NewWithClient returns a backend over an existing SDK client (its region,
@@ -99,7 +94,8 @@ func NewWithClient(client *s3.Client, c Config) (*Backend, error) {
 		return nil, err
 	}
 	return &Backend{client: client, bucket: c.Bucket, prefix: prefix, partSize: c.PartSize,
-		concurrency: c.Concurrency, conditional: !c.NoConditionalWrites}, nil
+		concurrency: c.Concurrency, conditional: !c.NoConditionalWrites,
+		maxCopyObject: maxCopyObject, copyPartSize: copyPartSize}, nil
 }
 
 // Client returns the SDK client the backend uses.
