@@ -116,9 +116,12 @@
 // fail a filter before any is opened, then reads files with bounded
 // concurrency (ReadOptions.Concurrency) through store.Store.OpenSeekable
 // (ReadAt safe for concurrent use; arrow-go reads columns in parallel).
+// A file's row groups are decoded in parallel on read slots no other file
+// holds, so a single large file uses every slot too.
 // Row groups whose min/max statistics cannot match a filter (=, !=, <, <=,
 // >, >=, in; all filters and-combined) are skipped, and the remaining rows
 // are filtered exactly, so results equal pyarrow's filter semantics (nulls
-// never match). Batches come out in file order; memory is bounded by
-// Concurrency × (2 batches + one batch being decoded), not by the dataset.
+// never match). Batches come out in file and row-group order; memory is
+// bounded by Concurrency × (4 batches queued + one batch being decoded),
+// not by the dataset.
 package parquet

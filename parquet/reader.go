@@ -453,7 +453,7 @@ func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *p
 			case <-ctx.Done():
 				return
 			}
-			r := run{out: make(chan readResult, cap(t.out)), err: make(chan error, 1)}
+			r := run{out: make(chan readResult, 1), err: make(chan error, 1)}
 			wg.Add(1)
 			go func(rg int) {
 				defer wg.Done()

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"RemoteStoreIncomplete", testRemoteStoreIncomplete},
 		{"Describe", testDescribe},
 		{"EarlyRelease", testEarlyRelease},
+		{"RowGroupsInParallel", testRowGroupsInParallel},
 		{"Versions", testVersions},
 	}
 	for _, tc := range tests {
@@ -750,6 +751,52 @@ func testEarlyRelease(t *testing.T, st *store.Store) {
 		t.Fatal(rr.Err())
 	}
 	rr.Release() // stops the workers and frees the buffered batches (checked by the allocator)
+}
+
+// testRowGroupsInParallel reads single files of many row groups, which
+// Read decodes concurrently: rows must come out in file order for every
+// concurrency, row-group pruning must still apply, and releasing the
+// reader mid-file must free every buffered batch.
+func testRowGroupsInParallel(t *testing.T, st *store.Store) {
+	e := newEnv(t, st)
+	e.mustWrite("ds", 0, 12345, &parquet.WriteOptions{RowGroupSize: 700})
+	for _, c := range []int{1, 2, 3, 8} {
+		e.expect("ds", &parquet.ReadOptions{Concurrency: c, BatchSize: 256}, Want(0, 12345, nil))
+		e.expect("ds", &parquet.ReadOptions{Concurrency: c, Filters: []parquet.Filter{parquet.Ge("id", 7000)}},
+			Want(0, 12345, func(i int) bool { return i >= 7000 }))
+		// expect sorts rows; check the order of the ids as read.
+		rr, err := e.d.Read(e.ctx, "ds", &parquet.ReadOptions{Concurrency: c, BatchSize: 256, Columns: []string{"id"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := int64(0)
+		for rr.Next() {
+			for _, id := range rr.RecordBatch().Column(0).(*array.Int64).Int64Values() {
+				if id != next {
+					rr.Release()
+					t.Fatalf("concurrency %d: id %d where %d was due: batches out of order", c, id, next)
+				}
+				next++
+			}
+		}
+		if err := rr.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rr.Release()
+		if next != 12345 {
+			t.Fatalf("concurrency %d: read %d rows", c, next)
+		}
+	}
+	rr, err := e.d.Read(e.ctx, "ds", &parquet.ReadOptions{BatchSize: 100, Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if !rr.Next() {
+			t.Fatal(rr.Err())
+		}
+	}
+	rr.Release()
 }
 
 func testVersions(t *testing.T, st *store.Store) {
