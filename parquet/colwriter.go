@@ -58,6 +58,7 @@ type parallelFileWriter struct {
 	workers sync.WaitGroup
 	errMu   sync.Mutex
 	err     error // the first encoding error
+	closed  bool
 }
 
 // colQueue is how many batches a column may lag behind the input.
@@ -126,6 +127,9 @@ func (p *parallelFileWriter) fail(err error) {
 func (p *parallelFileWriter) WriteBuffered(rec arrow.RecordBatch) error {
 	if !rec.Schema().Equal(p.sc) {
 		return fmt.Errorf("record schema %s does not match the file's %s", rec.Schema(), p.sc)
+	}
+	if p.closed {
+		return fmt.Errorf("parquet file writer already closed")
 	}
 	if err := p.failed(); err != nil {
 		return err
@@ -208,6 +212,10 @@ func (p *parallelFileWriter) writeColumn(i int, arr arrow.Array) error {
 // Close finishes the row group, stops the column goroutines and writes
 // the footer (or, after an error, returns it).
 func (p *parallelFileWriter) Close() error {
+	if p.closed {
+		return fmt.Errorf("parquet file writer already closed")
+	}
+	p.closed = true
 	var err error
 	if p.rg != nil {
 		err = p.closeRowGroup()
