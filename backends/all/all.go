@@ -14,4 +14,6 @@ import (
 	_ "github.com/remotestore/remotestore/backends/local"
 	// mem:// — an in-memory store (every open is a new, empty store).
 	_ "github.com/remotestore/remotestore/backends/memory"
+	// s3:// — Amazon S3 and S3-compatible servers.
+	_ "github.com/remotestore/remotestore/backends/s3"
 )

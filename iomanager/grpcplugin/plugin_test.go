@@ -47,8 +47,10 @@ func runMain(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	_, here, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(here), "..", "..")
+	// The real binary; the stand-in only where cmd/iomanager is absent
+	// (grpcplugin used as a library in another module).
 	pkg := "./cmd/iomanager"
-	if _, err := os.Stat(filepath.Join(root, "cmd", "iomanager", "plugin.go")); err != nil {
+	if _, err := os.Stat(filepath.Join(root, "cmd", "iomanager", "main.go")); err != nil {
 		pkg = "./iomanager/grpcplugin/testdata/plugin"
 	}
 	pluginBin = filepath.Join(dir, "iomanager")
