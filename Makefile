@@ -17,7 +17,7 @@ export GOFLAGS ?= -buildvcs=false
 GOTEST := $(GO) test -count=1
 
 .PHONY: all build vet demo test test-go test-core test-local test-s3 test-http test-parquet \
-        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean test-iomanager proto proto-check bench-iomanager
+        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean test-iomanager test-python demo-cli proto proto-check bench-iomanager
 
 all: build
 
@@ -28,8 +28,12 @@ build:
 vet:
 	$(GO) vet ./...
 
-## demo: the main job on the embedded local default store.
-demo: build
+## demo: the main job — the quickstart Dagster pipeline on the embedded local default store.
+demo:
+	bash examples/pipelines/quickstart/run.sh
+
+## demo-cli: a walk-through of the iomanager command line on a local store.
+demo-cli: build
 	bash examples/cli-walkthrough.sh
 
 ## tools: servers and environments the tests need, installed by the project's own scripts.
@@ -42,7 +46,12 @@ python-env:
 ## test: everything. Servers come up on 127.0.0.1; REMOTESTORE_REQUIRE_SERVERS=1 (CI) turns a missing
 ## server into a failure instead of a skip.
 test: vet tools-s3 python-env
-	$(GOTEST) ./...
+	$(GOTEST) -timeout 30m ./...
+	$(MAKE) test-python
+
+## test-python: the shim's pytest suite with real Dagster, local and the S3 server (builds the plugin).
+test-python: python-env tools-s3
+	.venv/bin/python -m pytest python-shim/tests -q
 
 test-core:
 	$(GOTEST) ./store/... ./backends/memory/...
