@@ -24,9 +24,9 @@ func Main(m *testing.M) int {
 	cancel()
 	switch {
 	case startErr == ErrNoBinary && !Required():
-		fmt.Fprintf(os.Stderr, "testserver/s3: %v; S3 tests will skip\n", startErr)
+		fmt.Fprintf(os.Stderr, "%v; S3 tests will skip\n", startErr)
 	case startErr != nil:
-		fmt.Fprintf(os.Stderr, "testserver/s3: %v\n", startErr)
+		fmt.Fprintf(os.Stderr, "%v (%s=%s)\n", startErr, EnvRequire, os.Getenv(EnvRequire))
 		return 1
 	}
 	code := m.Run()
