@@ -79,7 +79,8 @@ def managers_for(loc: dict[str, Any]) -> dict[str, Any]:
         url = Path(loc["root"], "shim").as_uri() + "?create_root=true"
     else:
         url = (f"s3://{loc['bucket']}/shim?endpoint={loc['endpoint']}&region={loc['region']}&use_path_style=true")
-    shim = RemoteStoreIOManager(store_url=url, load_concurrency=16)
+    conc = int(os.environ.get("REMOTESTORE_BENCH_CONCURRENCY", "32"))  # all 30 partitions in one wave
+    shim = RemoteStoreIOManager(store_url=url, load_concurrency=conc)
     return {
         "shim": shim,
         "upath": ArrowParquetUPathIOManager(base_path=upath_root(loc, "upath")),
