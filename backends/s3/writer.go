@@ -31,14 +31,16 @@ func (b *Backend) NewWriter(ctx context.Context, p string, opts *store.WriteOpti
 			return nil, fmt.Errorf("%w: s3: size %d exceeds the largest object S3 stores", store.ErrNotSupported, opts.SizeHint)
 		}
 	}
-	first := partSize
-	if opts.SizeHint > 0 && opts.SizeHint < partSize {
-		first = opts.SizeHint
+	// The first buffer starts at the announced size (up to one part), or
+	// small when the size is unknown, and grows as data comes.
+	first := int64(64 << 10)
+	if opts.SizeHint > 0 {
+		first = min(opts.SizeHint, partSize)
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	return &writer{
 		b: b, ctx: wctx, cancel: cancel, key: b.key(p), opts: *opts, partSize: partSize,
-		buf: make([]byte, 0, min(first, 1<<20)),
+		buf: make([]byte, 0, first),
 	}, nil
 }
 
