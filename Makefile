@@ -17,7 +17,7 @@ export GOFLAGS ?= -buildvcs=false
 GOTEST := $(GO) test -count=1
 
 .PHONY: all build vet demo test test-go test-core test-local test-s3 test-http test-parquet \
-        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean test-iomanager test-python demo-cli proto proto-check bench-iomanager
+        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean test-iomanager test-python demo-cli proto proto-check bench-iomanager bench-s3
 
 all: build
 
@@ -60,7 +60,7 @@ test-local:
 	$(GOTEST) ./backends/local/...
 
 test-s3: tools-s3
-	REMOTESTORE_REQUIRE_SERVERS=1 $(GOTEST) ./backends/s3/...
+	REMOTESTORE_REQUIRE_SERVERS=1 $(GOTEST) ./backends/s3/... ./internal/testserver/s3/...
 
 test-http:
 	$(GOTEST) ./backends/http/...
@@ -88,7 +88,10 @@ fuzz:
 	$(GO) test ./store -run '^$$' -fuzz '^FuzzJoin$$' -fuzztime 30s
 
 ## bench: throughput benchmarks (sizes via REMOTESTORE_BENCH_SIZE, default 1 GiB where it applies).
-bench: bench-local bench-parquet bench-iomanager
+bench: bench-local bench-s3 bench-parquet bench-iomanager
+
+bench-s3: tools-s3
+	REMOTESTORE_S3_DATA_DIR=/dev/shm $(GO) test -run '^$$' -bench 'Transfer|ListFlat' -benchtime 3x -timeout 30m ./backends/s3
 
 bench-local:
 	$(GO) test ./backends/local -run '^$$' -bench 'Stream' -benchtime 3x -v
