@@ -17,7 +17,7 @@ export GOFLAGS ?= -buildvcs=false
 GOTEST := $(GO) test -count=1
 
 .PHONY: all build vet demo test test-go test-core test-local test-s3 test-http test-parquet \
-        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean test-iomanager test-python demo-cli proto proto-check bench-iomanager bench-s3
+        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean test-iomanager test-python demo-cli proto proto-check bench-iomanager bench-s3 bench-python
 
 all: build
 
@@ -88,7 +88,11 @@ fuzz:
 	$(GO) test ./store -run '^$$' -fuzz '^FuzzJoin$$' -fuzztime 30s
 
 ## bench: throughput benchmarks (sizes via REMOTESTORE_BENCH_SIZE, default 1 GiB where it applies).
-bench: bench-local bench-s3 bench-parquet bench-iomanager
+bench: bench-local bench-s3 bench-parquet bench-iomanager bench-python
+
+## bench-python: 30 daily partitions through the shim vs UPathIOManager and remote-store (local, S3, S3+20 ms).
+bench-python: build tools-s3 python-env
+	REMOTESTORE_IOMANAGER_BIN=$(BIN)/iomanager .venv/bin/python python-shim/bench/bench_load.py
 
 bench-s3: tools-s3
 	REMOTESTORE_S3_DATA_DIR=/dev/shm $(GO) test -run '^$$' -bench 'Transfer|ListFlat' -benchtime 3x -timeout 30m ./backends/s3
