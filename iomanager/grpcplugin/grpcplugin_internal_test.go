@@ -220,13 +220,13 @@ func TestP256TLSProvider(t *testing.T) {
 	out := filepath.Join(dir, "server.pem")
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
-	if cfg, err := tlsProvider(getenv)(); cfg != nil || err != nil {
+	if cfg, err := TLSProvider(getenv)(); cfg != nil || err != nil {
 		t.Fatalf("without the variables: %v %v", cfg, err)
 	}
 	// A client certificate as a host would make it.
 	clientPEM := selfSigned(t)
 	env["PLUGIN_CLIENT_CERT"], env[EnvServerCertFile] = clientPEM, out
-	cfg, err := tlsProvider(getenv)()
+	cfg, err := TLSProvider(getenv)()
 	if err != nil || cfg == nil {
 		t.Fatalf("provider: %v", err)
 	}
@@ -247,7 +247,7 @@ func TestP256TLSProvider(t *testing.T) {
 		t.Fatalf("client auth %v", cfg.ClientAuth)
 	}
 	env["PLUGIN_CLIENT_CERT"] = "not pem"
-	if _, err := tlsProvider(getenv)(); err == nil {
+	if _, err := TLSProvider(getenv)(); err == nil {
 		t.Fatal("bad client cert accepted")
 	}
 }

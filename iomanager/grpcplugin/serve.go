@@ -71,7 +71,7 @@ func Serve(ctx context.Context, o ServeOptions) error {
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: PluginSets(srv),
 		Logger:           o.Logger,
-		TLSProvider:      tlsProvider(o.Getenv),
+		TLSProvider:      TLSProvider(o.Getenv),
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			opts = append(opts, serverOptions()...)
 			if sidecar {

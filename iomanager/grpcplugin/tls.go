@@ -23,8 +23,12 @@ import (
 // provider returns nil and go-plugin's AutoMTLS applies (Go hosts).
 const EnvServerCertFile = "REMOTESTORE_PLUGIN_SERVER_CERT_FILE"
 
-// tlsProvider is the plugin's ServeConfig.TLSProvider (see EnvServerCertFile).
-func tlsProvider(getenv func(string) string) func() (*tls.Config, error) {
+// TLSProvider returns a go-plugin ServeConfig.TLSProvider that serves mutual
+// TLS with a P-256 certificate when the host asks for it (see
+// EnvServerCertFile) and returns nil otherwise, leaving go-plugin's own
+// AutoMTLS in place. getenv is usually os.Getenv. Any go-plugin server that
+// Python (grpcio) hosts talk to can use it.
+func TLSProvider(getenv func(string) string) func() (*tls.Config, error) {
 	return func() (*tls.Config, error) {
 		clientPEM, out := getenv("PLUGIN_CLIENT_CERT"), getenv(EnvServerCertFile)
 		if clientPEM == "" || out == "" {

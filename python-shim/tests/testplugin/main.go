@@ -30,6 +30,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+
+	"github.com/remotestore/remotestore/iomanager/grpcplugin"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -145,7 +147,7 @@ func main() {
 		Logger:           log,
 	}
 	if os.Getenv("TESTPLUGIN_MODE") != "go-plugin-mtls" {
-		cfg.TLSProvider = autoMTLSP256
+		cfg.TLSProvider = grpcplugin.TLSProvider(os.Getenv)
 	}
 	if *reattach == "" {
 		plugin.Serve(cfg)
