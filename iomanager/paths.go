@@ -2,6 +2,7 @@ package iomanager
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -62,41 +63,13 @@ func EscapeSegment(s string) (string, error) {
 	return b.String(), nil
 }
 
-// UnescapeSegment inverts EscapeSegment.
+// UnescapeSegment inverts EscapeSegment (any valid %XX encoding).
 func UnescapeSegment(s string) (string, error) {
-	if !strings.Contains(s, "%") {
-		return s, nil
+	out, err := url.PathUnescape(s)
+	if err != nil {
+		return "", fmt.Errorf("iomanager: %w: bad escape in %q", store.ErrInvalidPath, s)
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+2 >= len(s) {
-			return "", fmt.Errorf("iomanager: %w: bad escape in %q", store.ErrInvalidPath, s)
-		}
-		hi, ok1 := unhex(s[i+1])
-		lo, ok2 := unhex(s[i+2])
-		if !ok1 || !ok2 {
-			return "", fmt.Errorf("iomanager: %w: bad escape in %q", store.ErrInvalidPath, s)
-		}
-		b.WriteByte(hi<<4 | lo)
-		i += 2
-	}
-	return b.String(), nil
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
+	return out, nil
 }
 
 // joinEscaped escapes every part and joins them with "/".

@@ -3,6 +3,7 @@ package parquet
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -37,26 +38,11 @@ func escapeSegment(s string) string {
 
 // unescapeSegment reverses escapeSegment (and any valid %XX encoding).
 func unescapeSegment(s string) (string, error) {
-	if !strings.Contains(s, "%") {
-		return s, nil
+	out, err := url.PathUnescape(s)
+	if err != nil {
+		return "", fmt.Errorf("bad percent-encoding in %q", s)
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+2 >= len(s) {
-			return "", fmt.Errorf("bad percent-encoding in %q", s)
-		}
-		v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-		if err != nil {
-			return "", fmt.Errorf("bad percent-encoding in %q", s)
-		}
-		b.WriteByte(byte(v))
-		i += 2
-	}
-	return b.String(), nil
+	return out, nil
 }
 
 // partitionKey is one col=value pair of a hive path; Null marks
