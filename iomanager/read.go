@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/remotestore/remotestore/parquet"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -28,7 +28,7 @@ func (m *Manager) ReadTable(ctx context.Context, ic InputContext) (arrow.Table, 
 		return nil, err
 	}
 	defer p.Records.Release()
-	return collect(p.Records)
+	return parquet.CollectTable(p.Records)
 }
 
 // ReadPartitions loads every partition as its own table, keyed by partition
@@ -58,7 +58,7 @@ func (m *Manager) ReadPartitions(ctx context.Context, ic InputContext) (map[stri
 			release()
 			return nil, err
 		}
-		t, err := collect(p.Records)
+		t, err := parquet.CollectTable(p.Records)
 		p.Records.Release()
 		if err != nil {
 			release()
@@ -84,23 +84,4 @@ func (m *Manager) ReadObject(ctx context.Context, ic InputContext) ([]byte, erro
 		return nil, err
 	}
 	return p.Object, nil
-}
-
-// collect reads rr into a table.
-func collect(rr array.RecordReader) (arrow.Table, error) {
-	var recs []arrow.RecordBatch
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		rec.Retain()
-		recs = append(recs, rec)
-	}
-	if err := rr.Err(); err != nil {
-		return nil, err
-	}
-	return array.NewTableFromRecords(rr.Schema(), recs), nil
 }

@@ -82,6 +82,12 @@ func (d *DatasetStore) ReadTable(ctx context.Context, path string, opts *ReadOpt
 		return nil, err
 	}
 	defer rr.Release()
+	return CollectTable(rr)
+}
+
+// CollectTable drains rr into a table (which the caller releases). It does
+// not release rr. On a stream error the batches read so far are released.
+func CollectTable(rr array.RecordReader) (arrow.Table, error) {
 	var recs []arrow.RecordBatch
 	defer func() {
 		for _, r := range recs {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/remotestore/remotestore/iomanager"
 	pb "github.com/remotestore/remotestore/iomanager/internal/iomanagerv1"
+	"github.com/remotestore/remotestore/parquet"
 )
 
 // Transfer picks how tables travel between host and plugin.
@@ -347,7 +348,7 @@ func (c *Client) readTransferFile(path string, kind iomanager.Kind) (arrow.Table
 		return nil, nil, err
 	}
 	defer rr.Release()
-	t, err := collectTable(rr)
+	t, err := parquet.CollectTable(rr)
 	return t, nil, err
 }
 
@@ -357,25 +358,7 @@ func readIPCStream(r io.Reader, mem memory.Allocator) (arrow.Table, error) {
 		return nil, err
 	}
 	defer rd.Release()
-	return collectTable(rd)
-}
-
-func collectTable(rr array.RecordReader) (arrow.Table, error) {
-	var recs []arrow.RecordBatch
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		rec.Retain()
-		recs = append(recs, rec)
-	}
-	if err := rr.Err(); err != nil {
-		return nil, err
-	}
-	return array.NewTableFromRecords(rr.Schema(), recs), nil
+	return parquet.CollectTable(rd)
 }
 
 // Stat reports whether an output (or which of its partitions) exists.
