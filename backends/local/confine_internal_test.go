@@ -38,6 +38,9 @@ func TestSymlinksStayInside(t *testing.T) {
 	if got, err := st.ReadString(ctx, "inf"); got != "inside" || err != nil {
 		t.Errorf("read inside file link: %q, %v", got, err)
 	}
+	if np, err := st.NativePath(ctx, "inf"); err != nil || filepath.Base(np) != "f" || filepath.Base(filepath.Dir(np)) != "real" {
+		t.Errorf("native path of inside file link: %q, %v; want …/real/f", np, err)
+	}
 	// Escaping ones fail with ErrPermission, whatever the operation.
 	for _, p := range []string{"esc/secret", "escf", "escrel/secret"} {
 		_, err := st.ReadString(ctx, p)
@@ -46,6 +49,8 @@ func TestSymlinksStayInside(t *testing.T) {
 		wantKind(t, "stat "+p, err, store.ErrPermission)
 		_, err = st.OpenSeekable(ctx, p)
 		wantKind(t, "seekable "+p, err, store.ErrPermission)
+		_, err = st.NativePath(ctx, p)
+		wantKind(t, "native path "+p, err, store.ErrPermission)
 		wantKind(t, "overwrite "+p, st.WriteString(ctx, p, "pwned", &store.WriteOptions{Overwrite: true}), store.ErrPermission)
 		wantKind(t, "copy from "+p, st.Copy(ctx, p, "stolen", nil), store.ErrPermission)
 	}

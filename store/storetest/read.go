@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"testing/iotest"
 
@@ -26,6 +27,7 @@ func readTests() []test {
 		{name: "Stat", fixtures: true, fn: testStat},
 		{name: "StatRoot", fn: testStatRoot},
 		{name: "ExistsIsFileIsFolder", fixtures: true, fn: testExists},
+		{name: "NativePath", needs: store.CapRead, fixtures: true, fn: testNativePath},
 	}
 }
 
@@ -387,4 +389,30 @@ func testExists(e *env) {
 			e.t.Errorf("Exists(%q) error = %v, want ErrInvalidPath", bad, err)
 		}
 	}
+}
+
+// testNativePath: a backend that offers native paths gives one that reads
+// back the stored bytes through the operating system, and classifies
+// missing files and folders; the others refuse with ErrNotSupported.
+func testNativePath(e *env) {
+	want := []byte("native bytes")
+	e.put(e.st, "native/file.bin", want)
+	p, err := e.st.NativePath(e.ctx, "native/file.bin")
+	if _, ok := e.st.Backend().(store.NativePather); !ok {
+		e.wantErr(err, store.ErrNotSupported, "NativePath without NativePather")
+		return
+	}
+	if err != nil {
+		e.t.Fatalf("NativePath: %v", err)
+	}
+	got, err := os.ReadFile(p)
+	if err != nil || !bytes.Equal(got, want) {
+		e.t.Errorf("os.ReadFile(NativePath) = %q, %v; want %q", got, err, want)
+	}
+	_, err = e.st.NativePath(e.ctx, "native/missing.bin")
+	e.wantErr(err, store.ErrNotFound, "NativePath(missing)")
+	_, err = e.st.NativePath(e.ctx, "native")
+	e.wantErr(err, store.ErrIsFolder, "NativePath(folder)")
+	_, err = e.st.NativePath(e.ctx, "../escape")
+	e.wantErr(err, store.ErrInvalidPath, "NativePath(../escape)")
 }
