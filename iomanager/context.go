@@ -183,4 +183,7 @@ type InputContext struct {
 	// Concurrency bounds the partitions read at once (0: the manager's
 	// default).
 	Concurrency int
+	// Passthrough, when set, hands Parquet partitions over as stored files
+	// (Part.Parquet) instead of decoding them; see Passthrough.
+	Passthrough *Passthrough
 }

@@ -40,6 +40,7 @@ type Input struct {
 
 	m        *Manager
 	isDirect bool         // dataset loads: parts opened on demand
+	pass     bool         // Parquet files handed over as stored (Passthrough)
 	direct   []directPart // …these
 	opened   array.RecordReader
 	ctx      context.Context
@@ -64,6 +65,9 @@ type Part struct {
 	Object []byte
 	// Path is the store path read (partitioned parts only).
 	Path string
+	// Parquet is set instead of Records when the load was asked with
+	// InputContext.Passthrough: the partition's file as stored.
+	Parquet *ParquetFile
 }
 
 // partLoad is one stored file being read by a producer goroutine.
@@ -82,6 +86,7 @@ type loadItem struct {
 	sc  *arrow.Schema
 	rec arrow.RecordBatch
 	obj []byte
+	pq  *ParquetFile
 	err error
 }
 
@@ -151,6 +156,7 @@ func (m *Manager) loadInput(ctx context.Context, ic InputContext) (*Input, error
 		in.Kind = KindTable // every partition missing and allowed: an empty load
 	}
 	in.ctx, in.cancel = context.WithCancel(ctx)
+	in.pass = in.passes(ic, s)
 	in.start(ic, s, conc)
 	if in.Kind == KindTable && len(in.parts) > 0 && ic.Shape != ShapePartitions {
 		first := <-in.parts[0].ch
@@ -250,7 +256,13 @@ func (m *Manager) locate(ctx context.Context, ic InputContext, s *settings, keys
 func (in *Input) start(ic InputContext, s *settings, conc int) {
 	sem := make(chan struct{}, conc)
 	for _, p := range in.parts {
-		p.ch = make(chan loadItem, 2)
+		if in.pass {
+			// The schema waits in the buffer, the file until the consumer
+			// reaches the part: at most conc files fetched ahead.
+			p.ch = make(chan loadItem, 1)
+		} else {
+			p.ch = make(chan loadItem, 2)
+		}
 	}
 	in.wg.Add(1)
 	go func() {
@@ -271,6 +283,8 @@ func (in *Input) start(ic InputContext, s *settings, conc int) {
 				defer close(p.ch)
 				if p.kind == KindObject {
 					in.produceObject(p)
+				} else if in.pass {
+					in.produceParquetFile(ic, s, p)
 				} else {
 					in.produceTable(ic, s, p)
 				}
@@ -287,6 +301,7 @@ func (in *Input) send(p *partLoad, it loadItem) bool {
 		if it.rec != nil {
 			it.rec.Release()
 		}
+		it.pq.remove()
 		return false
 	}
 }
@@ -387,6 +402,9 @@ func (in *Input) Next() (*Part, error) {
 	}
 	if in.isDirect {
 		return in.nextDirect()
+	}
+	if in.pass {
+		return in.nextParquetFile()
 	}
 	if in.Kind == KindTable && in.Shape != ShapePartitions {
 		if in.next > 0 {
@@ -490,6 +508,7 @@ func (in *Input) Close() {
 			if it.rec != nil {
 				it.rec.Release()
 			}
+			it.pq.remove()
 		}
 	}
 	in.wg.Wait()
