@@ -106,7 +106,9 @@ func (in *Input) produceParquetFile(ic InputContext, s *settings, p *partLoad) {
 	}
 	proj.release()
 	for _, c := range proj.add {
-		pf.Constants = append(pf.Constants, ConstColumn{Name: c.col, Value: c.value})
+		if pf.Select == nil || contains(pf.Select, c.col) {
+			pf.Constants = append(pf.Constants, ConstColumn{Name: c.col, Value: c.value})
+		}
 	}
 	if !in.send(p, loadItem{sc: proj.out}) || !in.send(p, loadItem{pq: pf}) {
 		pf.remove()

@@ -157,6 +157,11 @@ func (s *Server) loadInput(req *pb.LoadInputRequest, stream pb.IOManagerService_
 	if len(req.GetColumns()) > 0 {
 		ic.Columns = req.GetColumns()
 	}
+	useFile := sess.transferDir != "" && (req.GetTransfer() == pb.Transfer_TRANSFER_FILE ||
+		req.GetTransfer() == pb.Transfer_TRANSFER_AUTO && ic.Shape != iomanager.ShapeBatches)
+	if req.GetAcceptParquet() {
+		ic.Passthrough = passthrough(useFile, req.GetAcceptLocalPaths() && sess.transferDir != "", sess.transferDir)
+	}
 	in, err := sess.m.LoadInput(ctx, ic)
 	if err != nil {
 		return err
@@ -166,8 +171,6 @@ func (s *Server) loadInput(req *pb.LoadInputRequest, stream pb.IOManagerService_
 		Kind: kindToPB(in.Kind), Partitions: in.Partitions, Missing: in.Missing, Uri: in.URI}}}); err != nil {
 		return err
 	}
-	useFile := sess.transferDir != "" && (req.GetTransfer() == pb.Transfer_TRANSFER_FILE ||
-		req.GetTransfer() == pb.Transfer_TRANSFER_AUTO && ic.Shape != iomanager.ShapeBatches)
 	if req.GetTransfer() == pb.Transfer_TRANSFER_FILE && sess.transferDir == "" {
 		return fmt.Errorf("iomanager: %w: file transfer asked for, but the session has no shared transfer folder (Configure with a probe file)", store.ErrNotSupported)
 	}
@@ -186,6 +189,13 @@ func (s *Server) loadInput(req *pb.LoadInputRequest, stream pb.IOManagerService_
 		hdr := &pb.PartHeader{Key: part.Key}
 		if part.Partition != nil {
 			hdr.Dimensions = part.Partition.Dimensions
+		}
+		if part.Parquet != nil {
+			if err := sendParquetFile(stream, hdr, part.Parquet, useFile, sendChunk); err != nil {
+				return err
+			}
+			rows += part.Parquet.Rows
+			continue
 		}
 		if part.Records != nil {
 			n, err := s.sendTable(ctx, stream, hdr, part.Records, useFile, sess.transferDir, sendChunk)

@@ -192,6 +192,58 @@ func (Shape) EnumDescriptor() ([]byte, []int) {
 	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{2}
 }
 
+type Encoding int32
+
+const (
+	// An Arrow IPC stream (chunks) or file (transfer_file).
+	Encoding_ENCODING_ARROW_IPC Encoding = 0
+	// A Parquet file as stored: read `columns` of it (all when empty and
+	// columns_set is false), append `constants` as string columns, select
+	// `select` (when non-empty). With SHAPE_TABLE or SHAPE_BATCHES such parts
+	// come one per partition (key set) and the host concatenates them in
+	// order; their schemas were checked to match.
+	Encoding_ENCODING_PARQUET Encoding = 1
+)
+
+// Enum value maps for Encoding.
+var (
+	Encoding_name = map[int32]string{
+		0: "ENCODING_ARROW_IPC",
+		1: "ENCODING_PARQUET",
+	}
+	Encoding_value = map[string]int32{
+		"ENCODING_ARROW_IPC": 0,
+		"ENCODING_PARQUET":   1,
+	}
+)
+
+func (x Encoding) Enum() *Encoding {
+	p := new(Encoding)
+	*p = x
+	return p
+}
+
+func (x Encoding) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Encoding) Descriptor() protoreflect.EnumDescriptor {
+	return file_iomanager_v1_iomanager_proto_enumTypes[3].Descriptor()
+}
+
+func (Encoding) Type() protoreflect.EnumType {
+	return &file_iomanager_v1_iomanager_proto_enumTypes[3]
+}
+
+func (x Encoding) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Encoding.Descriptor instead.
+func (Encoding) EnumDescriptor() ([]byte, []int) {
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{3}
+}
+
 type ConfigureRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The store: a URL ("s3://bucket/prefix?region=…", "file:///data",
@@ -1637,11 +1689,19 @@ type LoadInputRequest struct {
 	AllowMissingPartitions bool      `protobuf:"varint,8,opt,name=allow_missing_partitions,json=allowMissingPartitions,proto3" json:"allow_missing_partitions,omitempty"`
 	Shape                  Shape     `protobuf:"varint,9,opt,name=shape,proto3,enum=iomanager.v1.Shape" json:"shape,omitempty"`
 	// Partitions read at once (0: the session's default).
-	Concurrency   int32    `protobuf:"varint,10,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
-	Format        string   `protobuf:"bytes,11,opt,name=format,proto3" json:"format,omitempty"`
-	Transfer      Transfer `protobuf:"varint,12,opt,name=transfer,proto3,enum=iomanager.v1.Transfer" json:"transfer,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Concurrency int32    `protobuf:"varint,10,opt,name=concurrency,proto3" json:"concurrency,omitempty"`
+	Format      string   `protobuf:"bytes,11,opt,name=format,proto3" json:"format,omitempty"`
+	Transfer    Transfer `protobuf:"varint,12,opt,name=transfer,proto3,enum=iomanager.v1.Transfer" json:"transfer,omitempty"`
+	// The host decodes Parquet itself (pyarrow): partitions stored as
+	// Parquet may come as their files (PartHeader.encoding
+	// ENCODING_PARQUET) instead of Arrow IPC. Ignored with filters.
+	AcceptParquet bool `protobuf:"varint,13,opt,name=accept_parquet,json=acceptParquet,proto3" json:"accept_parquet,omitempty"`
+	// With accept_parquet: a file of a store on local disk may be named in
+	// place (PartHeader.local_path) rather than copied. Honoured only when
+	// the session shares the host's filesystem (a probe file).
+	AcceptLocalPaths bool `protobuf:"varint,14,opt,name=accept_local_paths,json=acceptLocalPaths,proto3" json:"accept_local_paths,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *LoadInputRequest) Reset() {
@@ -1758,6 +1818,73 @@ func (x *LoadInputRequest) GetTransfer() Transfer {
 	return Transfer_TRANSFER_AUTO
 }
 
+func (x *LoadInputRequest) GetAcceptParquet() bool {
+	if x != nil {
+		return x.AcceptParquet
+	}
+	return false
+}
+
+func (x *LoadInputRequest) GetAcceptLocalPaths() bool {
+	if x != nil {
+		return x.AcceptLocalPaths
+	}
+	return false
+}
+
+// ConstColumn is a partition column: value in every row, type string.
+type ConstColumn struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Value         string                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConstColumn) Reset() {
+	*x = ConstColumn{}
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConstColumn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConstColumn) ProtoMessage() {}
+
+func (x *ConstColumn) ProtoReflect() protoreflect.Message {
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConstColumn.ProtoReflect.Descriptor instead.
+func (*ConstColumn) Descriptor() ([]byte, []int) {
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ConstColumn) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ConstColumn) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
 type LoadHeader struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Kind  PayloadKind            `protobuf:"varint,1,opt,name=kind,proto3,enum=iomanager.v1.PayloadKind" json:"kind,omitempty"`
@@ -1772,7 +1899,7 @@ type LoadHeader struct {
 
 func (x *LoadHeader) Reset() {
 	*x = LoadHeader{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[19]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1784,7 +1911,7 @@ func (x *LoadHeader) String() string {
 func (*LoadHeader) ProtoMessage() {}
 
 func (x *LoadHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[19]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1797,7 +1924,7 @@ func (x *LoadHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadHeader.ProtoReflect.Descriptor instead.
 func (*LoadHeader) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{19}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *LoadHeader) GetKind() PayloadKind {
@@ -1832,18 +1959,28 @@ func (x *LoadHeader) GetUri() string {
 // and unpartitioned loads, key ""), or one partition (SHAPE_PARTITIONS and
 // objects). Its payload follows as chunks, unless transfer_file is set.
 type PartHeader struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
-	Dimensions    map[string]string      `protobuf:"bytes,2,rep,name=dimensions,proto3" json:"dimensions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	TransferFile  string                 `protobuf:"bytes,3,opt,name=transfer_file,json=transferFile,proto3" json:"transfer_file,omitempty"`
-	Size          int64                  `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Key          string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Dimensions   map[string]string      `protobuf:"bytes,2,rep,name=dimensions,proto3" json:"dimensions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	TransferFile string                 `protobuf:"bytes,3,opt,name=transfer_file,json=transferFile,proto3" json:"transfer_file,omitempty"`
+	Size         int64                  `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	Encoding     Encoding               `protobuf:"varint,5,opt,name=encoding,proto3,enum=iomanager.v1.Encoding" json:"encoding,omitempty"`
+	// ENCODING_PARQUET only: the stored file's own path, read in place and
+	// never deleted (transfer_file, by contrast, is the host's to delete).
+	LocalPath string `protobuf:"bytes,6,opt,name=local_path,json=localPath,proto3" json:"local_path,omitempty"`
+	// ENCODING_PARQUET only: see Encoding.
+	Columns       []string       `protobuf:"bytes,7,rep,name=columns,proto3" json:"columns,omitempty"`
+	ColumnsSet    bool           `protobuf:"varint,8,opt,name=columns_set,json=columnsSet,proto3" json:"columns_set,omitempty"`
+	Constants     []*ConstColumn `protobuf:"bytes,9,rep,name=constants,proto3" json:"constants,omitempty"`
+	Select        []string       `protobuf:"bytes,10,rep,name=select,proto3" json:"select,omitempty"`
+	Rows          int64          `protobuf:"varint,11,opt,name=rows,proto3" json:"rows,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PartHeader) Reset() {
 	*x = PartHeader{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[20]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1855,7 +1992,7 @@ func (x *PartHeader) String() string {
 func (*PartHeader) ProtoMessage() {}
 
 func (x *PartHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[20]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1868,7 +2005,7 @@ func (x *PartHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartHeader.ProtoReflect.Descriptor instead.
 func (*PartHeader) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{20}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PartHeader) GetKey() string {
@@ -1899,6 +2036,55 @@ func (x *PartHeader) GetSize() int64 {
 	return 0
 }
 
+func (x *PartHeader) GetEncoding() Encoding {
+	if x != nil {
+		return x.Encoding
+	}
+	return Encoding_ENCODING_ARROW_IPC
+}
+
+func (x *PartHeader) GetLocalPath() string {
+	if x != nil {
+		return x.LocalPath
+	}
+	return ""
+}
+
+func (x *PartHeader) GetColumns() []string {
+	if x != nil {
+		return x.Columns
+	}
+	return nil
+}
+
+func (x *PartHeader) GetColumnsSet() bool {
+	if x != nil {
+		return x.ColumnsSet
+	}
+	return false
+}
+
+func (x *PartHeader) GetConstants() []*ConstColumn {
+	if x != nil {
+		return x.Constants
+	}
+	return nil
+}
+
+func (x *PartHeader) GetSelect() []string {
+	if x != nil {
+		return x.Select
+	}
+	return nil
+}
+
+func (x *PartHeader) GetRows() int64 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
 type LoadTrailer struct {
 	state         protoimpl.MessageState    `protogen:"open.v1"`
 	Metadata      map[string]*MetadataValue `protobuf:"bytes,1,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -1909,7 +2095,7 @@ type LoadTrailer struct {
 
 func (x *LoadTrailer) Reset() {
 	*x = LoadTrailer{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[21]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1921,7 +2107,7 @@ func (x *LoadTrailer) String() string {
 func (*LoadTrailer) ProtoMessage() {}
 
 func (x *LoadTrailer) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[21]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1934,7 +2120,7 @@ func (x *LoadTrailer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadTrailer.ProtoReflect.Descriptor instead.
 func (*LoadTrailer) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{21}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *LoadTrailer) GetMetadata() map[string]*MetadataValue {
@@ -1966,7 +2152,7 @@ type LoadInputResponse struct {
 
 func (x *LoadInputResponse) Reset() {
 	*x = LoadInputResponse{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[22]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1978,7 +2164,7 @@ func (x *LoadInputResponse) String() string {
 func (*LoadInputResponse) ProtoMessage() {}
 
 func (x *LoadInputResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[22]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1991,7 +2177,7 @@ func (x *LoadInputResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadInputResponse.ProtoReflect.Descriptor instead.
 func (*LoadInputResponse) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{22}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *LoadInputResponse) GetMsg() isLoadInputResponse_Msg {
@@ -2078,7 +2264,7 @@ type StatRequest struct {
 
 func (x *StatRequest) Reset() {
 	*x = StatRequest{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[23]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2090,7 +2276,7 @@ func (x *StatRequest) String() string {
 func (*StatRequest) ProtoMessage() {}
 
 func (x *StatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[23]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2103,7 +2289,7 @@ func (x *StatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatRequest.ProtoReflect.Descriptor instead.
 func (*StatRequest) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{23}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *StatRequest) GetSession() string {
@@ -2155,7 +2341,7 @@ type StatResponse struct {
 
 func (x *StatResponse) Reset() {
 	*x = StatResponse{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[24]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2167,7 +2353,7 @@ func (x *StatResponse) String() string {
 func (*StatResponse) ProtoMessage() {}
 
 func (x *StatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[24]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2180,7 +2366,7 @@ func (x *StatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatResponse.ProtoReflect.Descriptor instead.
 func (*StatResponse) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{24}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *StatResponse) GetExists() bool {
@@ -2231,7 +2417,7 @@ type PartitionStat struct {
 
 func (x *PartitionStat) Reset() {
 	*x = PartitionStat{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[25]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2243,7 +2429,7 @@ func (x *PartitionStat) String() string {
 func (*PartitionStat) ProtoMessage() {}
 
 func (x *PartitionStat) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[25]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2256,7 +2442,7 @@ func (x *PartitionStat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionStat.ProtoReflect.Descriptor instead.
 func (*PartitionStat) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{25}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PartitionStat) GetKey() string {
@@ -2308,7 +2494,7 @@ type DeleteRequest struct {
 
 func (x *DeleteRequest) Reset() {
 	*x = DeleteRequest{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[26]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2320,7 +2506,7 @@ func (x *DeleteRequest) String() string {
 func (*DeleteRequest) ProtoMessage() {}
 
 func (x *DeleteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[26]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2333,7 +2519,7 @@ func (x *DeleteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteRequest.ProtoReflect.Descriptor instead.
 func (*DeleteRequest) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{26}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *DeleteRequest) GetSession() string {
@@ -2380,7 +2566,7 @@ type DeleteResponse struct {
 
 func (x *DeleteResponse) Reset() {
 	*x = DeleteResponse{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[27]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2392,7 +2578,7 @@ func (x *DeleteResponse) String() string {
 func (*DeleteResponse) ProtoMessage() {}
 
 func (x *DeleteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[27]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2405,7 +2591,7 @@ func (x *DeleteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteResponse.ProtoReflect.Descriptor instead.
 func (*DeleteResponse) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{27}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *DeleteResponse) GetDeleted() int64 {
@@ -2430,7 +2616,7 @@ type ListPartitionsRequest struct {
 
 func (x *ListPartitionsRequest) Reset() {
 	*x = ListPartitionsRequest{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[28]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2442,7 +2628,7 @@ func (x *ListPartitionsRequest) String() string {
 func (*ListPartitionsRequest) ProtoMessage() {}
 
 func (x *ListPartitionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[28]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2455,7 +2641,7 @@ func (x *ListPartitionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPartitionsRequest.ProtoReflect.Descriptor instead.
 func (*ListPartitionsRequest) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{28}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListPartitionsRequest) GetSession() string {
@@ -2502,7 +2688,7 @@ type ListPartitionsResponse struct {
 
 func (x *ListPartitionsResponse) Reset() {
 	*x = ListPartitionsResponse{}
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[29]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2514,7 +2700,7 @@ func (x *ListPartitionsResponse) String() string {
 func (*ListPartitionsResponse) ProtoMessage() {}
 
 func (x *ListPartitionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_iomanager_v1_iomanager_proto_msgTypes[29]
+	mi := &file_iomanager_v1_iomanager_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2527,7 +2713,7 @@ func (x *ListPartitionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPartitionsResponse.ProtoReflect.Descriptor instead.
 func (*ListPartitionsResponse) Descriptor() ([]byte, []int) {
-	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{29}
+	return file_iomanager_v1_iomanager_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListPartitionsResponse) GetPartitions() []*PartitionKey {
@@ -2663,7 +2849,7 @@ const file_iomanager_v1_iomanager_proto_rawDesc = "" +
 	"\n" +
 	"bool_value\x18\x04 \x01(\bH\x00R\tboolValue\x12E\n" +
 	"\x0ftimestamp_value\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampH\x00R\x0etimestampValueB\a\n" +
-	"\x05value\"\xf5\x04\n" +
+	"\x05value\"\xca\x05\n" +
 	"\x10LoadInputRequest\x12\x18\n" +
 	"\asession\x18\x01 \x01(\tR\asession\x12,\n" +
 	"\x06target\x18\x02 \x01(\v2\x14.iomanager.v1.TargetR\x06target\x12:\n" +
@@ -2680,10 +2866,15 @@ const file_iomanager_v1_iomanager_proto_rawDesc = "" +
 	"\vconcurrency\x18\n" +
 	" \x01(\x05R\vconcurrency\x12\x16\n" +
 	"\x06format\x18\v \x01(\tR\x06format\x122\n" +
-	"\btransfer\x18\f \x01(\x0e2\x16.iomanager.v1.TransferR\btransfer\x1a;\n" +
+	"\btransfer\x18\f \x01(\x0e2\x16.iomanager.v1.TransferR\btransfer\x12%\n" +
+	"\x0eaccept_parquet\x18\r \x01(\bR\racceptParquet\x12,\n" +
+	"\x12accept_local_paths\x18\x0e \x01(\bR\x10acceptLocalPaths\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x87\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"7\n" +
+	"\vConstColumn\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\x87\x01\n" +
 	"\n" +
 	"LoadHeader\x12-\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x19.iomanager.v1.PayloadKindR\x04kind\x12\x1e\n" +
@@ -2691,7 +2882,7 @@ const file_iomanager_v1_iomanager_proto_rawDesc = "" +
 	"partitions\x18\x02 \x03(\tR\n" +
 	"partitions\x12\x18\n" +
 	"\amissing\x18\x03 \x03(\tR\amissing\x12\x10\n" +
-	"\x03uri\x18\x04 \x01(\tR\x03uri\"\xe0\x01\n" +
+	"\x03uri\x18\x04 \x01(\tR\x03uri\"\xd3\x03\n" +
 	"\n" +
 	"PartHeader\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12H\n" +
@@ -2699,7 +2890,17 @@ const file_iomanager_v1_iomanager_proto_rawDesc = "" +
 	"dimensions\x18\x02 \x03(\v2(.iomanager.v1.PartHeader.DimensionsEntryR\n" +
 	"dimensions\x12#\n" +
 	"\rtransfer_file\x18\x03 \x01(\tR\ftransferFile\x12\x12\n" +
-	"\x04size\x18\x04 \x01(\x03R\x04size\x1a=\n" +
+	"\x04size\x18\x04 \x01(\x03R\x04size\x122\n" +
+	"\bencoding\x18\x05 \x01(\x0e2\x16.iomanager.v1.EncodingR\bencoding\x12\x1d\n" +
+	"\n" +
+	"local_path\x18\x06 \x01(\tR\tlocalPath\x12\x18\n" +
+	"\acolumns\x18\a \x03(\tR\acolumns\x12\x1f\n" +
+	"\vcolumns_set\x18\b \x01(\bR\n" +
+	"columnsSet\x127\n" +
+	"\tconstants\x18\t \x03(\v2\x19.iomanager.v1.ConstColumnR\tconstants\x12\x16\n" +
+	"\x06select\x18\n" +
+	" \x03(\tR\x06select\x12\x12\n" +
+	"\x04rows\x18\v \x01(\x03R\x04rows\x1a=\n" +
 	"\x0fDimensionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc9\x01\n" +
@@ -2779,7 +2980,10 @@ const file_iomanager_v1_iomanager_proto_rawDesc = "" +
 	"\x05Shape\x12\x0f\n" +
 	"\vSHAPE_TABLE\x10\x00\x12\x14\n" +
 	"\x10SHAPE_PARTITIONS\x10\x01\x12\x11\n" +
-	"\rSHAPE_BATCHES\x10\x022\xc1\x04\n" +
+	"\rSHAPE_BATCHES\x10\x02*8\n" +
+	"\bEncoding\x12\x16\n" +
+	"\x12ENCODING_ARROW_IPC\x10\x00\x12\x14\n" +
+	"\x10ENCODING_PARQUET\x10\x012\xc1\x04\n" +
 	"\x10IOManagerService\x12L\n" +
 	"\tConfigure\x12\x1e.iomanager.v1.ConfigureRequest\x1a\x1f.iomanager.v1.ConfigureResponse\x12U\n" +
 	"\fCloseSession\x12!.iomanager.v1.CloseSessionRequest\x1a\".iomanager.v1.CloseSessionResponse\x12W\n" +
@@ -2801,119 +3005,123 @@ func file_iomanager_v1_iomanager_proto_rawDescGZIP() []byte {
 	return file_iomanager_v1_iomanager_proto_rawDescData
 }
 
-var file_iomanager_v1_iomanager_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_iomanager_v1_iomanager_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_iomanager_v1_iomanager_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_iomanager_v1_iomanager_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_iomanager_v1_iomanager_proto_goTypes = []any{
 	(PayloadKind)(0),               // 0: iomanager.v1.PayloadKind
 	(Transfer)(0),                  // 1: iomanager.v1.Transfer
 	(Shape)(0),                     // 2: iomanager.v1.Shape
-	(*ConfigureRequest)(nil),       // 3: iomanager.v1.ConfigureRequest
-	(*ConfigureResponse)(nil),      // 4: iomanager.v1.ConfigureResponse
-	(*CloseSessionRequest)(nil),    // 5: iomanager.v1.CloseSessionRequest
-	(*CloseSessionResponse)(nil),   // 6: iomanager.v1.CloseSessionResponse
-	(*AssetKey)(nil),               // 7: iomanager.v1.AssetKey
-	(*OpOutput)(nil),               // 8: iomanager.v1.OpOutput
-	(*TimeWindow)(nil),             // 9: iomanager.v1.TimeWindow
-	(*PartitionKey)(nil),           // 10: iomanager.v1.PartitionKey
-	(*Target)(nil),                 // 11: iomanager.v1.Target
-	(*OutputDescriptor)(nil),       // 12: iomanager.v1.OutputDescriptor
-	(*HandleOutputRequest)(nil),    // 13: iomanager.v1.HandleOutputRequest
-	(*HandleOutputResponse)(nil),   // 14: iomanager.v1.HandleOutputResponse
-	(*PartitionResult)(nil),        // 15: iomanager.v1.PartitionResult
-	(*MetadataValue)(nil),          // 16: iomanager.v1.MetadataValue
-	(*TableSchema)(nil),            // 17: iomanager.v1.TableSchema
-	(*TableColumn)(nil),            // 18: iomanager.v1.TableColumn
-	(*Filter)(nil),                 // 19: iomanager.v1.Filter
-	(*ScalarValue)(nil),            // 20: iomanager.v1.ScalarValue
-	(*LoadInputRequest)(nil),       // 21: iomanager.v1.LoadInputRequest
-	(*LoadHeader)(nil),             // 22: iomanager.v1.LoadHeader
-	(*PartHeader)(nil),             // 23: iomanager.v1.PartHeader
-	(*LoadTrailer)(nil),            // 24: iomanager.v1.LoadTrailer
-	(*LoadInputResponse)(nil),      // 25: iomanager.v1.LoadInputResponse
-	(*StatRequest)(nil),            // 26: iomanager.v1.StatRequest
-	(*StatResponse)(nil),           // 27: iomanager.v1.StatResponse
-	(*PartitionStat)(nil),          // 28: iomanager.v1.PartitionStat
-	(*DeleteRequest)(nil),          // 29: iomanager.v1.DeleteRequest
-	(*DeleteResponse)(nil),         // 30: iomanager.v1.DeleteResponse
-	(*ListPartitionsRequest)(nil),  // 31: iomanager.v1.ListPartitionsRequest
-	(*ListPartitionsResponse)(nil), // 32: iomanager.v1.ListPartitionsResponse
-	nil,                            // 33: iomanager.v1.PartitionKey.DimensionsEntry
-	nil,                            // 34: iomanager.v1.OutputDescriptor.MetadataEntry
-	nil,                            // 35: iomanager.v1.HandleOutputResponse.MetadataEntry
-	nil,                            // 36: iomanager.v1.LoadInputRequest.MetadataEntry
-	nil,                            // 37: iomanager.v1.PartHeader.DimensionsEntry
-	nil,                            // 38: iomanager.v1.LoadTrailer.MetadataEntry
-	nil,                            // 39: iomanager.v1.StatRequest.MetadataEntry
-	nil,                            // 40: iomanager.v1.DeleteRequest.MetadataEntry
-	nil,                            // 41: iomanager.v1.ListPartitionsRequest.MetadataEntry
-	(*timestamppb.Timestamp)(nil),  // 42: google.protobuf.Timestamp
+	(Encoding)(0),                  // 3: iomanager.v1.Encoding
+	(*ConfigureRequest)(nil),       // 4: iomanager.v1.ConfigureRequest
+	(*ConfigureResponse)(nil),      // 5: iomanager.v1.ConfigureResponse
+	(*CloseSessionRequest)(nil),    // 6: iomanager.v1.CloseSessionRequest
+	(*CloseSessionResponse)(nil),   // 7: iomanager.v1.CloseSessionResponse
+	(*AssetKey)(nil),               // 8: iomanager.v1.AssetKey
+	(*OpOutput)(nil),               // 9: iomanager.v1.OpOutput
+	(*TimeWindow)(nil),             // 10: iomanager.v1.TimeWindow
+	(*PartitionKey)(nil),           // 11: iomanager.v1.PartitionKey
+	(*Target)(nil),                 // 12: iomanager.v1.Target
+	(*OutputDescriptor)(nil),       // 13: iomanager.v1.OutputDescriptor
+	(*HandleOutputRequest)(nil),    // 14: iomanager.v1.HandleOutputRequest
+	(*HandleOutputResponse)(nil),   // 15: iomanager.v1.HandleOutputResponse
+	(*PartitionResult)(nil),        // 16: iomanager.v1.PartitionResult
+	(*MetadataValue)(nil),          // 17: iomanager.v1.MetadataValue
+	(*TableSchema)(nil),            // 18: iomanager.v1.TableSchema
+	(*TableColumn)(nil),            // 19: iomanager.v1.TableColumn
+	(*Filter)(nil),                 // 20: iomanager.v1.Filter
+	(*ScalarValue)(nil),            // 21: iomanager.v1.ScalarValue
+	(*LoadInputRequest)(nil),       // 22: iomanager.v1.LoadInputRequest
+	(*ConstColumn)(nil),            // 23: iomanager.v1.ConstColumn
+	(*LoadHeader)(nil),             // 24: iomanager.v1.LoadHeader
+	(*PartHeader)(nil),             // 25: iomanager.v1.PartHeader
+	(*LoadTrailer)(nil),            // 26: iomanager.v1.LoadTrailer
+	(*LoadInputResponse)(nil),      // 27: iomanager.v1.LoadInputResponse
+	(*StatRequest)(nil),            // 28: iomanager.v1.StatRequest
+	(*StatResponse)(nil),           // 29: iomanager.v1.StatResponse
+	(*PartitionStat)(nil),          // 30: iomanager.v1.PartitionStat
+	(*DeleteRequest)(nil),          // 31: iomanager.v1.DeleteRequest
+	(*DeleteResponse)(nil),         // 32: iomanager.v1.DeleteResponse
+	(*ListPartitionsRequest)(nil),  // 33: iomanager.v1.ListPartitionsRequest
+	(*ListPartitionsResponse)(nil), // 34: iomanager.v1.ListPartitionsResponse
+	nil,                            // 35: iomanager.v1.PartitionKey.DimensionsEntry
+	nil,                            // 36: iomanager.v1.OutputDescriptor.MetadataEntry
+	nil,                            // 37: iomanager.v1.HandleOutputResponse.MetadataEntry
+	nil,                            // 38: iomanager.v1.LoadInputRequest.MetadataEntry
+	nil,                            // 39: iomanager.v1.PartHeader.DimensionsEntry
+	nil,                            // 40: iomanager.v1.LoadTrailer.MetadataEntry
+	nil,                            // 41: iomanager.v1.StatRequest.MetadataEntry
+	nil,                            // 42: iomanager.v1.DeleteRequest.MetadataEntry
+	nil,                            // 43: iomanager.v1.ListPartitionsRequest.MetadataEntry
+	(*timestamppb.Timestamp)(nil),  // 44: google.protobuf.Timestamp
 }
 var file_iomanager_v1_iomanager_proto_depIdxs = []int32{
-	42, // 0: iomanager.v1.TimeWindow.start:type_name -> google.protobuf.Timestamp
-	42, // 1: iomanager.v1.TimeWindow.end:type_name -> google.protobuf.Timestamp
-	33, // 2: iomanager.v1.PartitionKey.dimensions:type_name -> iomanager.v1.PartitionKey.DimensionsEntry
-	9,  // 3: iomanager.v1.PartitionKey.time_window:type_name -> iomanager.v1.TimeWindow
-	7,  // 4: iomanager.v1.Target.asset_key:type_name -> iomanager.v1.AssetKey
-	8,  // 5: iomanager.v1.Target.op_output:type_name -> iomanager.v1.OpOutput
-	11, // 6: iomanager.v1.OutputDescriptor.target:type_name -> iomanager.v1.Target
-	10, // 7: iomanager.v1.OutputDescriptor.partitions:type_name -> iomanager.v1.PartitionKey
-	9,  // 8: iomanager.v1.OutputDescriptor.time_window:type_name -> iomanager.v1.TimeWindow
-	34, // 9: iomanager.v1.OutputDescriptor.metadata:type_name -> iomanager.v1.OutputDescriptor.MetadataEntry
+	44, // 0: iomanager.v1.TimeWindow.start:type_name -> google.protobuf.Timestamp
+	44, // 1: iomanager.v1.TimeWindow.end:type_name -> google.protobuf.Timestamp
+	35, // 2: iomanager.v1.PartitionKey.dimensions:type_name -> iomanager.v1.PartitionKey.DimensionsEntry
+	10, // 3: iomanager.v1.PartitionKey.time_window:type_name -> iomanager.v1.TimeWindow
+	8,  // 4: iomanager.v1.Target.asset_key:type_name -> iomanager.v1.AssetKey
+	9,  // 5: iomanager.v1.Target.op_output:type_name -> iomanager.v1.OpOutput
+	12, // 6: iomanager.v1.OutputDescriptor.target:type_name -> iomanager.v1.Target
+	11, // 7: iomanager.v1.OutputDescriptor.partitions:type_name -> iomanager.v1.PartitionKey
+	10, // 8: iomanager.v1.OutputDescriptor.time_window:type_name -> iomanager.v1.TimeWindow
+	36, // 9: iomanager.v1.OutputDescriptor.metadata:type_name -> iomanager.v1.OutputDescriptor.MetadataEntry
 	0,  // 10: iomanager.v1.OutputDescriptor.kind:type_name -> iomanager.v1.PayloadKind
-	12, // 11: iomanager.v1.HandleOutputRequest.descriptor:type_name -> iomanager.v1.OutputDescriptor
-	35, // 12: iomanager.v1.HandleOutputResponse.metadata:type_name -> iomanager.v1.HandleOutputResponse.MetadataEntry
-	15, // 13: iomanager.v1.HandleOutputResponse.partitions:type_name -> iomanager.v1.PartitionResult
-	17, // 14: iomanager.v1.MetadataValue.table_schema:type_name -> iomanager.v1.TableSchema
-	18, // 15: iomanager.v1.TableSchema.columns:type_name -> iomanager.v1.TableColumn
-	20, // 16: iomanager.v1.Filter.value:type_name -> iomanager.v1.ScalarValue
-	20, // 17: iomanager.v1.Filter.values:type_name -> iomanager.v1.ScalarValue
-	42, // 18: iomanager.v1.ScalarValue.timestamp_value:type_name -> google.protobuf.Timestamp
-	11, // 19: iomanager.v1.LoadInputRequest.target:type_name -> iomanager.v1.Target
-	10, // 20: iomanager.v1.LoadInputRequest.partitions:type_name -> iomanager.v1.PartitionKey
-	9,  // 21: iomanager.v1.LoadInputRequest.time_window:type_name -> iomanager.v1.TimeWindow
-	36, // 22: iomanager.v1.LoadInputRequest.metadata:type_name -> iomanager.v1.LoadInputRequest.MetadataEntry
-	19, // 23: iomanager.v1.LoadInputRequest.filters:type_name -> iomanager.v1.Filter
+	13, // 11: iomanager.v1.HandleOutputRequest.descriptor:type_name -> iomanager.v1.OutputDescriptor
+	37, // 12: iomanager.v1.HandleOutputResponse.metadata:type_name -> iomanager.v1.HandleOutputResponse.MetadataEntry
+	16, // 13: iomanager.v1.HandleOutputResponse.partitions:type_name -> iomanager.v1.PartitionResult
+	18, // 14: iomanager.v1.MetadataValue.table_schema:type_name -> iomanager.v1.TableSchema
+	19, // 15: iomanager.v1.TableSchema.columns:type_name -> iomanager.v1.TableColumn
+	21, // 16: iomanager.v1.Filter.value:type_name -> iomanager.v1.ScalarValue
+	21, // 17: iomanager.v1.Filter.values:type_name -> iomanager.v1.ScalarValue
+	44, // 18: iomanager.v1.ScalarValue.timestamp_value:type_name -> google.protobuf.Timestamp
+	12, // 19: iomanager.v1.LoadInputRequest.target:type_name -> iomanager.v1.Target
+	11, // 20: iomanager.v1.LoadInputRequest.partitions:type_name -> iomanager.v1.PartitionKey
+	10, // 21: iomanager.v1.LoadInputRequest.time_window:type_name -> iomanager.v1.TimeWindow
+	38, // 22: iomanager.v1.LoadInputRequest.metadata:type_name -> iomanager.v1.LoadInputRequest.MetadataEntry
+	20, // 23: iomanager.v1.LoadInputRequest.filters:type_name -> iomanager.v1.Filter
 	2,  // 24: iomanager.v1.LoadInputRequest.shape:type_name -> iomanager.v1.Shape
 	1,  // 25: iomanager.v1.LoadInputRequest.transfer:type_name -> iomanager.v1.Transfer
 	0,  // 26: iomanager.v1.LoadHeader.kind:type_name -> iomanager.v1.PayloadKind
-	37, // 27: iomanager.v1.PartHeader.dimensions:type_name -> iomanager.v1.PartHeader.DimensionsEntry
-	38, // 28: iomanager.v1.LoadTrailer.metadata:type_name -> iomanager.v1.LoadTrailer.MetadataEntry
-	22, // 29: iomanager.v1.LoadInputResponse.header:type_name -> iomanager.v1.LoadHeader
-	23, // 30: iomanager.v1.LoadInputResponse.part:type_name -> iomanager.v1.PartHeader
-	24, // 31: iomanager.v1.LoadInputResponse.trailer:type_name -> iomanager.v1.LoadTrailer
-	11, // 32: iomanager.v1.StatRequest.target:type_name -> iomanager.v1.Target
-	10, // 33: iomanager.v1.StatRequest.partitions:type_name -> iomanager.v1.PartitionKey
-	39, // 34: iomanager.v1.StatRequest.metadata:type_name -> iomanager.v1.StatRequest.MetadataEntry
-	28, // 35: iomanager.v1.StatResponse.partitions:type_name -> iomanager.v1.PartitionStat
-	42, // 36: iomanager.v1.StatResponse.mod_time:type_name -> google.protobuf.Timestamp
-	42, // 37: iomanager.v1.PartitionStat.mod_time:type_name -> google.protobuf.Timestamp
-	11, // 38: iomanager.v1.DeleteRequest.target:type_name -> iomanager.v1.Target
-	10, // 39: iomanager.v1.DeleteRequest.partitions:type_name -> iomanager.v1.PartitionKey
-	40, // 40: iomanager.v1.DeleteRequest.metadata:type_name -> iomanager.v1.DeleteRequest.MetadataEntry
-	7,  // 41: iomanager.v1.ListPartitionsRequest.asset_key:type_name -> iomanager.v1.AssetKey
-	41, // 42: iomanager.v1.ListPartitionsRequest.metadata:type_name -> iomanager.v1.ListPartitionsRequest.MetadataEntry
-	10, // 43: iomanager.v1.ListPartitionsResponse.partitions:type_name -> iomanager.v1.PartitionKey
-	16, // 44: iomanager.v1.HandleOutputResponse.MetadataEntry.value:type_name -> iomanager.v1.MetadataValue
-	16, // 45: iomanager.v1.LoadTrailer.MetadataEntry.value:type_name -> iomanager.v1.MetadataValue
-	3,  // 46: iomanager.v1.IOManagerService.Configure:input_type -> iomanager.v1.ConfigureRequest
-	5,  // 47: iomanager.v1.IOManagerService.CloseSession:input_type -> iomanager.v1.CloseSessionRequest
-	13, // 48: iomanager.v1.IOManagerService.HandleOutput:input_type -> iomanager.v1.HandleOutputRequest
-	21, // 49: iomanager.v1.IOManagerService.LoadInput:input_type -> iomanager.v1.LoadInputRequest
-	26, // 50: iomanager.v1.IOManagerService.Stat:input_type -> iomanager.v1.StatRequest
-	29, // 51: iomanager.v1.IOManagerService.Delete:input_type -> iomanager.v1.DeleteRequest
-	31, // 52: iomanager.v1.IOManagerService.ListPartitions:input_type -> iomanager.v1.ListPartitionsRequest
-	4,  // 53: iomanager.v1.IOManagerService.Configure:output_type -> iomanager.v1.ConfigureResponse
-	6,  // 54: iomanager.v1.IOManagerService.CloseSession:output_type -> iomanager.v1.CloseSessionResponse
-	14, // 55: iomanager.v1.IOManagerService.HandleOutput:output_type -> iomanager.v1.HandleOutputResponse
-	25, // 56: iomanager.v1.IOManagerService.LoadInput:output_type -> iomanager.v1.LoadInputResponse
-	27, // 57: iomanager.v1.IOManagerService.Stat:output_type -> iomanager.v1.StatResponse
-	30, // 58: iomanager.v1.IOManagerService.Delete:output_type -> iomanager.v1.DeleteResponse
-	32, // 59: iomanager.v1.IOManagerService.ListPartitions:output_type -> iomanager.v1.ListPartitionsResponse
-	53, // [53:60] is the sub-list for method output_type
-	46, // [46:53] is the sub-list for method input_type
-	46, // [46:46] is the sub-list for extension type_name
-	46, // [46:46] is the sub-list for extension extendee
-	0,  // [0:46] is the sub-list for field type_name
+	39, // 27: iomanager.v1.PartHeader.dimensions:type_name -> iomanager.v1.PartHeader.DimensionsEntry
+	3,  // 28: iomanager.v1.PartHeader.encoding:type_name -> iomanager.v1.Encoding
+	23, // 29: iomanager.v1.PartHeader.constants:type_name -> iomanager.v1.ConstColumn
+	40, // 30: iomanager.v1.LoadTrailer.metadata:type_name -> iomanager.v1.LoadTrailer.MetadataEntry
+	24, // 31: iomanager.v1.LoadInputResponse.header:type_name -> iomanager.v1.LoadHeader
+	25, // 32: iomanager.v1.LoadInputResponse.part:type_name -> iomanager.v1.PartHeader
+	26, // 33: iomanager.v1.LoadInputResponse.trailer:type_name -> iomanager.v1.LoadTrailer
+	12, // 34: iomanager.v1.StatRequest.target:type_name -> iomanager.v1.Target
+	11, // 35: iomanager.v1.StatRequest.partitions:type_name -> iomanager.v1.PartitionKey
+	41, // 36: iomanager.v1.StatRequest.metadata:type_name -> iomanager.v1.StatRequest.MetadataEntry
+	30, // 37: iomanager.v1.StatResponse.partitions:type_name -> iomanager.v1.PartitionStat
+	44, // 38: iomanager.v1.StatResponse.mod_time:type_name -> google.protobuf.Timestamp
+	44, // 39: iomanager.v1.PartitionStat.mod_time:type_name -> google.protobuf.Timestamp
+	12, // 40: iomanager.v1.DeleteRequest.target:type_name -> iomanager.v1.Target
+	11, // 41: iomanager.v1.DeleteRequest.partitions:type_name -> iomanager.v1.PartitionKey
+	42, // 42: iomanager.v1.DeleteRequest.metadata:type_name -> iomanager.v1.DeleteRequest.MetadataEntry
+	8,  // 43: iomanager.v1.ListPartitionsRequest.asset_key:type_name -> iomanager.v1.AssetKey
+	43, // 44: iomanager.v1.ListPartitionsRequest.metadata:type_name -> iomanager.v1.ListPartitionsRequest.MetadataEntry
+	11, // 45: iomanager.v1.ListPartitionsResponse.partitions:type_name -> iomanager.v1.PartitionKey
+	17, // 46: iomanager.v1.HandleOutputResponse.MetadataEntry.value:type_name -> iomanager.v1.MetadataValue
+	17, // 47: iomanager.v1.LoadTrailer.MetadataEntry.value:type_name -> iomanager.v1.MetadataValue
+	4,  // 48: iomanager.v1.IOManagerService.Configure:input_type -> iomanager.v1.ConfigureRequest
+	6,  // 49: iomanager.v1.IOManagerService.CloseSession:input_type -> iomanager.v1.CloseSessionRequest
+	14, // 50: iomanager.v1.IOManagerService.HandleOutput:input_type -> iomanager.v1.HandleOutputRequest
+	22, // 51: iomanager.v1.IOManagerService.LoadInput:input_type -> iomanager.v1.LoadInputRequest
+	28, // 52: iomanager.v1.IOManagerService.Stat:input_type -> iomanager.v1.StatRequest
+	31, // 53: iomanager.v1.IOManagerService.Delete:input_type -> iomanager.v1.DeleteRequest
+	33, // 54: iomanager.v1.IOManagerService.ListPartitions:input_type -> iomanager.v1.ListPartitionsRequest
+	5,  // 55: iomanager.v1.IOManagerService.Configure:output_type -> iomanager.v1.ConfigureResponse
+	7,  // 56: iomanager.v1.IOManagerService.CloseSession:output_type -> iomanager.v1.CloseSessionResponse
+	15, // 57: iomanager.v1.IOManagerService.HandleOutput:output_type -> iomanager.v1.HandleOutputResponse
+	27, // 58: iomanager.v1.IOManagerService.LoadInput:output_type -> iomanager.v1.LoadInputResponse
+	29, // 59: iomanager.v1.IOManagerService.Stat:output_type -> iomanager.v1.StatResponse
+	32, // 60: iomanager.v1.IOManagerService.Delete:output_type -> iomanager.v1.DeleteResponse
+	34, // 61: iomanager.v1.IOManagerService.ListPartitions:output_type -> iomanager.v1.ListPartitionsResponse
+	55, // [55:62] is the sub-list for method output_type
+	48, // [48:55] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_iomanager_v1_iomanager_proto_init() }
@@ -2946,7 +3154,7 @@ func file_iomanager_v1_iomanager_proto_init() {
 		(*ScalarValue_BoolValue)(nil),
 		(*ScalarValue_TimestampValue)(nil),
 	}
-	file_iomanager_v1_iomanager_proto_msgTypes[22].OneofWrappers = []any{
+	file_iomanager_v1_iomanager_proto_msgTypes[23].OneofWrappers = []any{
 		(*LoadInputResponse_Header)(nil),
 		(*LoadInputResponse_Part)(nil),
 		(*LoadInputResponse_Chunk)(nil),
@@ -2957,8 +3165,8 @@ func file_iomanager_v1_iomanager_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_iomanager_v1_iomanager_proto_rawDesc), len(file_iomanager_v1_iomanager_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   39,
+			NumEnums:      4,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

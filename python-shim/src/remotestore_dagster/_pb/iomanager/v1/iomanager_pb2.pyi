@@ -27,6 +27,11 @@ class Shape(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SHAPE_TABLE: _ClassVar[Shape]
     SHAPE_PARTITIONS: _ClassVar[Shape]
     SHAPE_BATCHES: _ClassVar[Shape]
+
+class Encoding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ENCODING_ARROW_IPC: _ClassVar[Encoding]
+    ENCODING_PARQUET: _ClassVar[Encoding]
 PAYLOAD_KIND_UNSPECIFIED: PayloadKind
 PAYLOAD_KIND_TABLE: PayloadKind
 PAYLOAD_KIND_OBJECT: PayloadKind
@@ -36,6 +41,8 @@ TRANSFER_FILE: Transfer
 SHAPE_TABLE: Shape
 SHAPE_PARTITIONS: Shape
 SHAPE_BATCHES: Shape
+ENCODING_ARROW_IPC: Encoding
+ENCODING_PARQUET: Encoding
 
 class ConfigureRequest(_message.Message):
     __slots__ = ("store_url", "config_file", "store_name", "format", "load_concurrency", "probe_path", "probe_token", "client_name")
@@ -269,7 +276,7 @@ class ScalarValue(_message.Message):
     def __init__(self, string_value: _Optional[str] = ..., int_value: _Optional[int] = ..., float_value: _Optional[float] = ..., bool_value: _Optional[bool] = ..., timestamp_value: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LoadInputRequest(_message.Message):
-    __slots__ = ("session", "target", "partitions", "time_window", "metadata", "columns", "filters", "allow_missing_partitions", "shape", "concurrency", "format", "transfer")
+    __slots__ = ("session", "target", "partitions", "time_window", "metadata", "columns", "filters", "allow_missing_partitions", "shape", "concurrency", "format", "transfer", "accept_parquet", "accept_local_paths")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -289,6 +296,8 @@ class LoadInputRequest(_message.Message):
     CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_PARQUET_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_LOCAL_PATHS_FIELD_NUMBER: _ClassVar[int]
     session: str
     target: Target
     partitions: _containers.RepeatedCompositeFieldContainer[PartitionKey]
@@ -301,7 +310,17 @@ class LoadInputRequest(_message.Message):
     concurrency: int
     format: str
     transfer: Transfer
-    def __init__(self, session: _Optional[str] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., partitions: _Optional[_Iterable[_Union[PartitionKey, _Mapping]]] = ..., time_window: _Optional[_Union[TimeWindow, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., columns: _Optional[_Iterable[str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., allow_missing_partitions: _Optional[bool] = ..., shape: _Optional[_Union[Shape, str]] = ..., concurrency: _Optional[int] = ..., format: _Optional[str] = ..., transfer: _Optional[_Union[Transfer, str]] = ...) -> None: ...
+    accept_parquet: bool
+    accept_local_paths: bool
+    def __init__(self, session: _Optional[str] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., partitions: _Optional[_Iterable[_Union[PartitionKey, _Mapping]]] = ..., time_window: _Optional[_Union[TimeWindow, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., columns: _Optional[_Iterable[str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., allow_missing_partitions: _Optional[bool] = ..., shape: _Optional[_Union[Shape, str]] = ..., concurrency: _Optional[int] = ..., format: _Optional[str] = ..., transfer: _Optional[_Union[Transfer, str]] = ..., accept_parquet: _Optional[bool] = ..., accept_local_paths: _Optional[bool] = ...) -> None: ...
+
+class ConstColumn(_message.Message):
+    __slots__ = ("name", "value")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    value: str
+    def __init__(self, name: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
 
 class LoadHeader(_message.Message):
     __slots__ = ("kind", "partitions", "missing", "uri")
@@ -316,7 +335,7 @@ class LoadHeader(_message.Message):
     def __init__(self, kind: _Optional[_Union[PayloadKind, str]] = ..., partitions: _Optional[_Iterable[str]] = ..., missing: _Optional[_Iterable[str]] = ..., uri: _Optional[str] = ...) -> None: ...
 
 class PartHeader(_message.Message):
-    __slots__ = ("key", "dimensions", "transfer_file", "size")
+    __slots__ = ("key", "dimensions", "transfer_file", "size", "encoding", "local_path", "columns", "columns_set", "constants", "select", "rows")
     class DimensionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -328,11 +347,25 @@ class PartHeader(_message.Message):
     DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
     TRANSFER_FILE_FIELD_NUMBER: _ClassVar[int]
     SIZE_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
+    LOCAL_PATH_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_SET_FIELD_NUMBER: _ClassVar[int]
+    CONSTANTS_FIELD_NUMBER: _ClassVar[int]
+    SELECT_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
     key: str
     dimensions: _containers.ScalarMap[str, str]
     transfer_file: str
     size: int
-    def __init__(self, key: _Optional[str] = ..., dimensions: _Optional[_Mapping[str, str]] = ..., transfer_file: _Optional[str] = ..., size: _Optional[int] = ...) -> None: ...
+    encoding: Encoding
+    local_path: str
+    columns: _containers.RepeatedScalarFieldContainer[str]
+    columns_set: bool
+    constants: _containers.RepeatedCompositeFieldContainer[ConstColumn]
+    select: _containers.RepeatedScalarFieldContainer[str]
+    rows: int
+    def __init__(self, key: _Optional[str] = ..., dimensions: _Optional[_Mapping[str, str]] = ..., transfer_file: _Optional[str] = ..., size: _Optional[int] = ..., encoding: _Optional[_Union[Encoding, str]] = ..., local_path: _Optional[str] = ..., columns: _Optional[_Iterable[str]] = ..., columns_set: _Optional[bool] = ..., constants: _Optional[_Iterable[_Union[ConstColumn, _Mapping]]] = ..., select: _Optional[_Iterable[str]] = ..., rows: _Optional[int] = ...) -> None: ...
 
 class LoadTrailer(_message.Message):
     __slots__ = ("metadata", "row_count")
