@@ -3,6 +3,7 @@ module github.com/remotestore/remotestore
 go 1.26.0
 
 require (
+	github.com/DataDog/zstd v1.5.7 // indirect
 	github.com/andybalholm/brotli v1.2.3 // indirect
 	github.com/apache/arrow-go/v18 v18.8.0 // indirect
 	github.com/apache/thrift v0.24.0 // indirect

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	pqcompress "github.com/apache/arrow-go/v18/parquet/compress"
+	pqfile "github.com/apache/arrow-go/v18/parquet/file"
 
 	"github.com/remotestore/remotestore/parquet"
 	"github.com/remotestore/remotestore/parquet/parquettest"
@@ -208,6 +212,7 @@ func TestInteropWeReadPyarrow(t *testing.T) {
 	// Appending matching data adopts pyarrow's files into version 1;
 	// pyarrow reads old and new rows.
 	runPy(t, "pyarrow-write", filepath.Join(root, "plain"), "plain")
+	assertCodec(t, filepath.Join(root, "plain"), pqcompress.Codecs.Zstd) // libzstd's pages, read below
 	rr2 = parquettest.Reader(mem, 3000, 200, 100)
 	res, err := d.Write(ctx, "plain", rr2, &parquet.WriteOptions{Mode: parquet.ModeAppend})
 	rr2.Release()
@@ -222,6 +227,39 @@ func TestInteropWeReadPyarrow(t *testing.T) {
 	}
 	sameRows(t, "us after our append", parquettest.Rows(t, rr), parquettest.Want(0, 3200, nil))
 	rr.Release()
+}
+
+// assertCodec checks that every column chunk of every .parquet file under
+// dir uses codec.
+func assertCodec(t *testing.T, dir string, codec pqcompress.Compression) {
+	t.Helper()
+	var files int
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(p, ".parquet") {
+			return err
+		}
+		f, err := pqfile.OpenParquetFile(p, false)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		files++
+		for rg := 0; rg < f.NumRowGroups(); rg++ {
+			for c := 0; c < f.MetaData().Schema.NumColumns(); c++ {
+				cc, err := f.MetaData().RowGroup(rg).ColumnChunk(c)
+				if err != nil {
+					return err
+				}
+				if cc.Compression() != codec {
+					return fmt.Errorf("%s: column %d is %s, want %s", p, c, cc.Compression(), codec)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil || files == 0 {
+		t.Fatalf("codec of %s: %v (%d files)", dir, err, files)
+	}
 }
 
 func TestInteropRemoteStore(t *testing.T) {

@@ -3,6 +3,7 @@ and write datasets that the Go parquet package reads and writes.
 
     interop.py pyarrow-read DIR            print rows of a hive dataset (pyarrow.dataset)
     interop.py pyarrow-write DIR [plain]   write a hive dataset with ds.write_dataset
+                                           (snappy; plain: without cat and day, zstd)
     interop.py rs-read ROOT KEY            print rows via remote_store ParquetDatasetStore.read_dataset
     interop.py rs-write ROOT KEY           write via ParquetDatasetStore.write_dataset
     interop.py schema-string FILE          print pyarrow's Schema.to_string() of a Parquet file
@@ -63,9 +64,11 @@ def main():
         dump(d.to_table(), files=len(d.files))
     elif cmd == "pyarrow-write":
         t = table(3000)
+        opts = ds.ParquetFileFormat().make_write_options(compression="snappy")
         if sys.argv[3:] == ["plain"]:
             t = t.drop_columns(["cat", "day"])
-        ds.write_dataset(t, sys.argv[2], format="parquet", partitioning=["region", "year"],
+            opts = ds.ParquetFileFormat().make_write_options(compression="zstd")
+        ds.write_dataset(t, sys.argv[2], format="parquet", partitioning=["region", "year"], file_options=opts,
                          partitioning_flavor="hive", max_rows_per_group=500, min_rows_per_group=500)
     elif cmd == "rs-read":
         from remote_store.ext.parquet import ParquetDatasetStore, _schema_hash
