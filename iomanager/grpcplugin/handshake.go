@@ -1,6 +1,12 @@
 package grpcplugin
 
-import "github.com/hashicorp/go-plugin"
+import (
+	"github.com/hashicorp/go-plugin"
+
+	// A host that sets REMOTESTORE_PARENT_PID gets a plugin that dies with
+	// it (PR_SET_PDEATHSIG, requested in the plugin's own init).
+	_ "github.com/remotestore/remotestore/internal/parentdeath"
+)
 
 // The go-plugin handshake of the IO manager plugin. A host sets
 // MagicCookieKey=MagicCookieValue in the plugin's environment (a check that

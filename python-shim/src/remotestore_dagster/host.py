@@ -12,9 +12,11 @@ What the Go host (``plugin.Client``) does, done the same way here:
    ``grpc.health.v1`` for the service ``plugin``, and drain ``GRPCStdio`` once in a thread.
 4. Forward the plugin's stderr: hclog JSON lines become Python log records on the logger
    ``remotestore_dagster.plugin`` (``@module`` adds a child logger), other lines are logged as text.
-5. Stop: ``GRPCController.Shutdown``, wait, then kill. On Linux the child gets
-   ``PR_SET_PDEATHSIG(SIGKILL)``, so it dies with the Python process even on ``kill -9``; it is
-   started from one long-lived thread because Linux ties that signal to the creating thread.
+5. Stop: ``GRPCController.Shutdown``, wait, then kill. On Linux the plugin asks for
+   ``PR_SET_PDEATHSIG(SIGKILL)`` itself when it finds our pid in ``REMOTESTORE_PARENT_PID``, so it
+   dies with the Python process even on ``kill -9``; it is started from one long-lived thread
+   because Linux ties that signal to the creating thread. No Python code runs between fork and
+   exec (no ``preexec_fn``): that is unsafe once pyarrow's and grpcio's threads are running.
 
 ``PluginHost.attach`` connects to a sidecar instead (``iomanager serve --reattach-file F``): it reads
 the reattach file (or takes ``unix:/path`` / ``host:port``) and never stops the sidecar.
@@ -25,12 +27,10 @@ from __future__ import annotations
 import atexit
 import collections
 import concurrent.futures
-import ctypes
 import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -157,20 +157,7 @@ def parse_handshake(line: str, versions: Sequence[int]) -> HandshakeInfo:
 # ---------------------------------------------------------------------------------------------------
 # Process spawning that cannot orphan the plugin.
 
-_libc_prctl: Any = None
-if sys.platform.startswith("linux"):
-    try:
-        _libc_prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):  # pragma: no cover - exotic libc
-        _libc_prctl = None
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent_pid: int) -> None:  # runs in the child between fork and exec
-    if _libc_prctl is not None:
-        _libc_prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent_pid:  # the parent died before prctl took effect
-            os._exit(1)
+PARENT_PID_ENV = "REMOTESTORE_PARENT_PID"  # = Go's internal/parentdeath.Env
 
 
 class _Spawner:
@@ -184,11 +171,10 @@ class _Spawner:
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="remotestore-spawner")
 
     def popen(self, args: Sequence[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
-        parent = os.getpid()
-        preexec = (lambda: _die_with_parent(parent)) if _libc_prctl is not None else None
+        env = {**env, PARENT_PID_ENV: str(os.getpid())}
         fut = self._pool.submit(
             subprocess.Popen, list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env=dict(env), preexec_fn=preexec, close_fds=True,
+            stderr=subprocess.PIPE, env=env, close_fds=True,
         )
         return fut.result()
 
