@@ -46,8 +46,10 @@ class AsyncIOManagerClient:
         transfer: str = "auto",
         client_name: str = "remotestore-aio",
         start_timeout: float = 30.0,
+        decode_parquet: bool = True,
     ) -> None:
         self.store_url, self.config_file, self.store_name = store_url, config_file, store
+        self.decode_parquet, self._local_paths = decode_parquet, True
         self.format, self.load_concurrency = format, load_concurrency
         self.plugin_path, self.sidecar, self.transfer = plugin_path, sidecar, transfer
         self.client_name, self.start_timeout = client_name, start_timeout
@@ -142,14 +144,23 @@ class AsyncIOManagerClient:
     async def load(self, req: InputRequest) -> Loaded:
         """Load a table, per-partition tables, or object bytes."""
         stub, session = await self._ready()
+        local = self._local_paths and session.transfer_dir != "" and self.transfer in ("auto", "file")
         asm = _wire.LoadAssembler(req.per_partition, session.transfer_dir)
-        call = stub.LoadInput(_wire.load_request(session.id, req, _wire.transfer_mode(self.transfer)))
+        call = stub.LoadInput(_wire.load_request(session.id, req, _wire.transfer_mode(self.transfer),
+                                                 self.decode_parquet, local))
         try:
             async for msg in call:
-                asm.add(msg)
+                asm.add(msg)  # Parquet parts decode in threads meanwhile
+            return await asyncio.to_thread(asm.result)
         except grpc.RpcError as e:
             raise from_rpc_error(e) from e
-        return await asyncio.to_thread(asm.result)
+        except _wire.LocalPathUnreadable:
+            if not local:
+                raise
+            self._local_paths = False
+            return await self.load(req)
+        finally:
+            await asyncio.to_thread(asm.close)
 
     async def store_table(self, asset_key: list[str], table: pa.Table, partitions: list[Partition] | None = None,
                           **metadata: str) -> StoreResult:

@@ -72,6 +72,9 @@ class IOManagerClient:
         sidecar: attach to a running plugin (reattach file or ``unix:/path``) instead of starting one.
         host: use this already started host (the client will not stop it).
         transfer: "auto" (files when the plugin shares our filesystem), "chunks" or "file".
+        decode_parquet: take partitions stored as Parquet as the files themselves and decode them
+            here with pyarrow (several at once, local files in place) instead of as Arrow IPC
+            decoded by the plugin. Faster; on by default.
     """
 
     def __init__(
@@ -88,6 +91,7 @@ class IOManagerClient:
         transfer: str = "auto",
         client_name: str = "remotestore-dagster",
         start_timeout: float = 30.0,
+        decode_parquet: bool = True,
     ) -> None:
         self.store_url, self.config_file, self.store_name = store_url, config_file, store
         self.format, self.load_concurrency = format, load_concurrency
@@ -95,6 +99,8 @@ class IOManagerClient:
         self.transfer = transfer
         self.client_name = client_name
         self.start_timeout = start_timeout
+        self.decode_parquet = decode_parquet
+        self._local_paths = True
         _wire.transfer_mode(transfer)  # validate early
         self._host = host
         self._owns_host = host is None
@@ -188,13 +194,21 @@ class IOManagerClient:
         """Load a table, per-partition tables, or object bytes."""
         stub, session = self._ready()
         transfer = _wire.transfer_mode(self.transfer)
+        local = self._local_paths and bool(self._transfer_dir(session))
         asm = _wire.LoadAssembler(req.per_partition, session.transfer_dir)
         try:
-            for msg in stub.LoadInput(_wire.load_request(session.id, req, transfer)):
+            for msg in stub.LoadInput(_wire.load_request(session.id, req, transfer, self.decode_parquet, local)):
                 asm.add(msg)
+            return asm.result()
         except grpc.RpcError as e:
             raise self._error(e, "load") from e
-        return asm.result()
+        except _wire.LocalPathUnreadable:
+            if not local:
+                raise
+            self._local_paths = False  # the plugin sees files we cannot: take copies from now on
+            return self.load(req)
+        finally:
+            asm.close()
 
     # -- conveniences ---------------------------------------------------------------------------------
 
