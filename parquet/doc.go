@@ -115,13 +115,19 @@
 // Read plans the files of one version, drops those whose partition values
 // fail a filter before any is opened, then reads files with bounded
 // concurrency (ReadOptions.Concurrency) through store.Store.OpenSeekable
-// (ReadAt safe for concurrent use; arrow-go reads columns in parallel).
-// A file's row groups are decoded in parallel on read slots no other file
-// holds, so a single large file uses every slot too.
+// (ReadAt safe for concurrent use). A file's row groups are decoded in
+// parallel on read slots no other file holds, so a single large file uses
+// every slot too, and each column of a row group is decoded on its own
+// goroutine, at most two batches ahead of the slowest column. Flat columns
+// of the common types (integers, floats, dates, timestamps, strings,
+// binary) are decoded straight into Arrow buffers from arrow-go's page
+// decoders; the others (nested, dictionary, unsigned, boolean, …) through
+// pqarrow's column readers.
 // Row groups whose min/max statistics cannot match a filter (=, !=, <, <=,
 // >, >=, in; all filters and-combined) are skipped, and the remaining rows
 // are filtered exactly, so results equal pyarrow's filter semantics (nulls
 // never match). Batches come out in file and row-group order; memory is
-// bounded by Concurrency × (4 batches queued + one batch being decoded),
-// not by the dataset.
+// bounded by Concurrency × (the row group's compressed column chunks + 3
+// batches per column being decoded + 4 batches queued), not by the
+// dataset.
 package parquet

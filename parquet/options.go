@@ -202,9 +202,10 @@ type ReadOptions struct {
 	// columns prune folders before any file is opened; the others prune row
 	// groups by their statistics and then filter rows exactly.
 	Filters []Filter
-	// Concurrency is how many files are read at once (default GOMAXPROCS,
-	// at least 2). Memory is bounded by Concurrency row-group batches, not
-	// by the dataset's size.
+	// Concurrency is how many row groups (of one or several files) are
+	// decoded at once (default GOMAXPROCS, at least 2). Memory is bounded
+	// by Concurrency row groups in flight (see the package doc), not by
+	// the dataset's size.
 	Concurrency int
 	// BatchSize is the rows per yielded batch (default DefaultBatchSize).
 	BatchSize int64

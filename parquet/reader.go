@@ -349,8 +349,7 @@ func (p *readPlan) readFile(ctx context.Context, t *readTask) error {
 		return err
 	}
 	defer f.Close()
-	props := pqarrow.ArrowReadProperties{Parallel: len(p.dataCols) > 1, BatchSize: p.opts.BatchSize}
-	fr, err := pqarrow.NewFileReader(f.rdr, props, p.d.mem)
+	fr, err := pqarrow.NewFileReader(f.rdr, pqarrow.ArrowReadProperties{BatchSize: p.opts.BatchSize}, p.d.mem)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.ds.URI(t.file.Path), err)
 	}
@@ -358,9 +357,9 @@ func (p *readPlan) readFile(ctx context.Context, t *readTask) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.ds.URI(t.file.Path), err)
 	}
-	// Leaves of the data columns this read needs.
-	var leaves []int
-	present := map[string]bool{}
+	// The file's top-level fields this read needs.
+	var cols fileColumns
+	var fields []arrow.Field
 	for _, c := range p.dataCols {
 		idx := fsc.FieldIndices(c.Name)
 		if len(idx) == 0 {
@@ -369,9 +368,10 @@ func (p *readPlan) readFile(ctx context.Context, t *readTask) error {
 			}
 			continue
 		}
-		present[c.Name] = true
-		leaves = appendLeaves(leaves, &fr.Manifest.Fields[idx[0]])
+		cols.idx = append(cols.idx, idx[0])
+		fields = append(fields, fsc.Field(idx[0]))
 	}
+	cols.schema = arrow.NewSchema(fields, nil)
 	rowGroups := p.selectRowGroups(fr, fsc)
 	if len(rowGroups) == 0 {
 		return nil
@@ -380,7 +380,7 @@ func (p *readPlan) readFile(ctx context.Context, t *readTask) error {
 	for _, rg := range rowGroups {
 		nrows += f.rdr.MetaData().RowGroup(rg).NumRows()
 	}
-	if len(leaves) == 0 {
+	if len(cols.idx) == 0 {
 		// Only partition columns (or missing columns) wanted: emit row
 		// counts without decoding anything.
 		for off := int64(0); off < nrows; off += p.opts.BatchSize {
@@ -395,36 +395,12 @@ func (p *readPlan) readFile(ctx context.Context, t *readTask) error {
 		return nil
 	}
 	if len(rowGroups) > 1 && p.opts.Concurrency > 1 {
-		return p.readRowGroupsParallel(ctx, t, fr, leaves, rowGroups)
+		return p.readRowGroupsParallel(ctx, t, fr, &cols, rowGroups)
 	}
-	return p.readRowGroups(ctx, t, fr, leaves, rowGroups, t.out)
-}
-
-// readRowGroups decodes row groups of fr in order, assembling batches into
-// out.
-func (p *readPlan) readRowGroups(ctx context.Context, t *readTask, fr *pqarrow.FileReader, leaves, rowGroups []int, out chan readResult) error {
-	rr, err := fr.GetRecordReader(ctx, leaves, rowGroups)
-	if err != nil {
-		return fmt.Errorf("%s: %w", p.ds.URI(t.file.Path), err)
-	}
-	defer rr.Release()
-	for rr.Next() {
-		rec, err := p.assemble(ctx, rr.RecordBatch(), t, rr.RecordBatch().NumRows())
-		if err != nil {
+	for _, rg := range rowGroups {
+		if err := p.readRowGroup(ctx, t, fr, &cols, rg, t.out); err != nil {
 			return err
 		}
-		if rec == nil {
-			continue
-		}
-		select {
-		case out <- readResult{rec: rec}:
-		case <-ctx.Done():
-			rec.Release()
-			return ctx.Err()
-		}
-	}
-	if err := rr.Err(); err != nil {
-		return fmt.Errorf("%s: %w", p.ds.URI(t.file.Path), err)
 	}
 	return ctx.Err()
 }
@@ -435,7 +411,7 @@ func (p *readPlan) readRowGroups(ctx context.Context, t *readTask, fr *pqarrow.F
 // slots of p.sem, so the decoders of the whole read stay within
 // Concurrency. The earliest file always keeps its own slot, so waiting for
 // a slot cannot deadlock.
-func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *pqarrow.FileReader, leaves, rowGroups []int) error {
+func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *pqarrow.FileReader, cols *fileColumns, rowGroups []int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	own := make(chan struct{}, 1)
@@ -465,7 +441,7 @@ func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *p
 				defer wg.Done()
 				defer release()
 				defer close(r.out)
-				r.err <- p.readRowGroups(ctx, t, fr, leaves, []int{rg}, r.out)
+				r.err <- p.readRowGroup(ctx, t, fr, cols, rg, r.out)
 			}(rg)
 			select {
 			case order <- r:
