@@ -383,35 +383,27 @@ type fileColumns struct {
 func (p *readPlan) readRowGroup(ctx context.Context, t *readTask, fr *pqarrow.FileReader, cols *fileColumns, rg int, out chan readResult) error {
 	nrows := fr.ParquetReader().MetaData().RowGroup(rg).NumRows()
 	sc := cols.schema
-	streams := make([]columnStream, len(cols.idx))
-	defer func() {
-		for _, s := range streams {
-			if s != nil {
-				s.release()
-			}
-		}
-	}()
-	for i, fi := range cols.idx {
-		s, err := openColumn(ctx, fr, fi, rg, p.d.mem)
-		if err != nil {
-			return fmt.Errorf("%s: row group %d: column %q: %w", p.ds.URI(t.file.Path), rg, sc.Field(i).Name, err)
-		}
-		streams[i] = s
-	}
 	batch := p.opts.BatchSize
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Column i's arrays arrive on arrays[i]; after a failure its goroutine
-	// records errs[i] and closes the channel.
-	arrays := make([]chan arrow.Array, len(streams))
-	errs := make([]error, len(streams))
+	// Column i is opened (its chunk read) and decoded by its own goroutine;
+	// its arrays arrive on arrays[i]. After a failure the goroutine records
+	// errs[i] and closes the channel.
+	arrays := make([]chan arrow.Array, len(cols.idx))
+	errs := make([]error, len(cols.idx))
 	var wg sync.WaitGroup
-	for i, s := range streams {
+	for i, fi := range cols.idx {
 		arrays[i] = make(chan arrow.Array, colAhead)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer close(arrays[i])
+			s, err := openColumn(ctx, fr, fi, rg, p.d.mem)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer s.release()
 			for off := int64(0); off < nrows; off += batch {
 				a, err := s.next(min(batch, nrows-off))
 				if err != nil {
@@ -436,7 +428,7 @@ func (p *readPlan) readRowGroup(ctx context.Context, t *readTask, fr *pqarrow.Fi
 		}
 		wg.Wait()
 	}()
-	arrs := make([]arrow.Array, len(streams))
+	arrs := make([]arrow.Array, len(cols.idx))
 	for off := int64(0); off < nrows; off += batch {
 		n := min(batch, nrows-off)
 		for i, ch := range arrays {
