@@ -2,6 +2,7 @@ package iomanager
 
 import (
 	"context"
+	"math"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -10,16 +11,38 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// constColumn returns a string array of n copies of v.
+// constColumn returns a string array of n copies of v, built as two
+// buffers (offsets i·len(v), v repeated) rather than n appends. Columns
+// whose characters would overflow 32-bit offsets are built by appending,
+// which fails the way any too-large string array does.
 func constColumn(mem memory.Allocator, v string, n int) arrow.Array {
-	b := array.NewStringBuilder(mem)
-	defer b.Release()
-	b.Reserve(n)
-	b.ReserveData(n * len(v))
-	for i := 0; i < n; i++ {
-		b.Append(v)
+	if int64(n)*int64(len(v)) >= math.MaxInt32 {
+		b := array.NewStringBuilder(mem)
+		defer b.Release()
+		for i := 0; i < n; i++ {
+			b.Append(v)
+		}
+		return b.NewArray()
 	}
-	return b.NewArray()
+	offsets := memory.NewResizableBuffer(mem)
+	offsets.Resize(arrow.Int32Traits.BytesRequired(n + 1))
+	offs := arrow.Int32Traits.CastFromBytes(offsets.Bytes())
+	for i := range offs {
+		offs[i] = int32(i * len(v))
+	}
+	data := memory.NewResizableBuffer(mem)
+	data.Resize(n * len(v))
+	if db := data.Bytes(); len(db) > 0 {
+		copy(db, v)
+		for filled := len(v); filled < len(db); filled *= 2 {
+			copy(db[filled:], db[:filled])
+		}
+	}
+	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil, offsets, data}, nil, 0, 0)
+	offsets.Release()
+	data.Release()
+	defer d.Release()
+	return array.NewStringData(d)
 }
 
 // appendConstColumns returns sc with a string field per column of add.
