@@ -92,6 +92,7 @@ bench: bench-local bench-s3 bench-parquet bench-iomanager bench-python
 
 ## bench-python: 30 daily partitions through the shim vs UPathIOManager and remote-store (local, S3, S3+20 ms).
 bench-python: build tools-s3 python-env
+	$(GO) build -o $(BIN)/latency-proxy ./internal/testserver/latency/cmd/latency-proxy
 	REMOTESTORE_IOMANAGER_BIN=$(BIN)/iomanager .venv/bin/python python-shim/bench/bench_load.py
 
 bench-s3: tools-s3
@@ -100,8 +101,9 @@ bench-s3: tools-s3
 bench-local:
 	$(GO) test ./backends/local -run '^$$' -bench 'Stream' -benchtime 3x -v
 
-bench-iomanager:
+bench-iomanager: tools-s3
 	$(GO) test ./iomanager -run '^$$' -bench LoadPartitions -benchtime 3x
+	REMOTESTORE_S3_DATA_DIR=/dev/shm $(GO) test ./backends/s3 -run '^$$' -bench LoadPartitionsS3 -benchtime 3x -timeout 30m
 	$(GO) test ./iomanager/grpcplugin -run '^$$' -bench Transfer -benchtime 2x -timeout 30m
 
 bench-parquet: python-env

@@ -144,11 +144,11 @@ def main() -> int:
                        "secret": s3.secret, "region": s3.region}
                 table["s3"] = bench_location("s3", loc, keys, rows, a.repeat, True, a.compression) if "s3" in wanted else {}
                 if "s3+20ms" in wanted:
-                    with LatencyProxy("127.0.0.1", s3.port, a.delay_ms / 1000) as proxy:
-                        ploc = dict(loc, endpoint=f"http://127.0.0.1:{proxy.port}")
+                    with LatencyProxy(s3.endpoint, a.delay_ms / 1000) as proxy:
+                        ploc = dict(loc, endpoint=proxy.url)
                         table[f"s3+{a.delay_ms:g}ms"] = bench_location(
                             f"s3+{a.delay_ms:g}ms", ploc, keys, rows, a.repeat, "s3" not in wanted, a.compression)
-                        print(f"  proxy delayed {proxy.requests} requests")
+                    print(f"  proxy delayed {proxy.requests} requests ({proxy.counts})")
     finally:
         if s3 is not None:
             stop_process(s3.proc)
