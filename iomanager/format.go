@@ -116,16 +116,16 @@ func (parquetCodec) newWriter(w io.Writer, schema *arrow.Schema, s *settings) (b
 	}
 	props := pq.NewWriterProperties(opts...)
 	arrProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(s.mem))
-	// pqarrow closes its sink on Close when it is an io.Closer: hand it a
-	// plain io.Writer so that only our commit publishes the file.
-	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, props, arrProps)
+	// Columns encode in parallel; the writer never closes w, so only our
+	// commit publishes the file.
+	fw, err := parquet.NewFileWriter(schema, w, props, arrProps)
 	if err != nil {
 		return nil, err
 	}
 	return pqWriter{fw}, nil
 }
 
-type pqWriter struct{ fw *pqarrow.FileWriter }
+type pqWriter struct{ fw parquet.FileWriter }
 
 func (p pqWriter) Write(rec arrow.RecordBatch) error { return p.fw.WriteBuffered(rec) }
 func (p pqWriter) Close() error                      { return p.fw.Close() }
