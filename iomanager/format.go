@@ -111,8 +111,12 @@ func (parquetCodec) newWriter(w io.Writer, schema *arrow.Schema, s *settings) (b
 		pq.WithMaxRowGroupLength(parquet.DefaultRowGroupSize),
 		pq.WithStats(true),
 	}
-	if s.compressionLevel != 0 {
-		opts = append(opts, pq.WithCompressionLevel(s.compressionLevel))
+	level := s.compressionLevel
+	if level == 0 && s.compression == parquet.Zstd {
+		level = 1 // as the dataset store and pyarrow; arrow-go's default would be 3
+	}
+	if level != 0 {
+		opts = append(opts, pq.WithCompressionLevel(level))
 	}
 	props := pq.NewWriterProperties(opts...)
 	arrProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(s.mem))
