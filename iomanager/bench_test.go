@@ -10,11 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	_ "github.com/remotestore/remotestore/backends/local"
+	"github.com/remotestore/remotestore/internal/benchdata"
 	"github.com/remotestore/remotestore/iomanager"
 	"github.com/remotestore/remotestore/store"
 )
@@ -58,23 +55,11 @@ func benchDataset(b *testing.B, rows int) (string, []iomanager.PartitionKey) {
 		}
 		defer st.Close()
 		m := iomanager.New(st, iomanager.Config{})
-		sc := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64},
-			{Name: "value", Type: arrow.PrimitiveTypes.Float64}, {Name: "category", Type: arrow.BinaryTypes.String}}, nil)
-		cats := []string{"alpha", "beta", "gamma", "delta"}
 		for pi, k := range keys {
-			bld := array.NewRecordBuilder(memory.DefaultAllocator, sc)
-			for i := 0; i < rows; i++ {
-				bld.Field(0).(*array.Int64Builder).Append(int64(pi*rows + i))
-				bld.Field(1).(*array.Float64Builder).Append(float64(i) * 0.25)
-				bld.Field(2).(*array.StringBuilder).Append(cats[i%4])
-			}
-			rec := bld.NewRecordBatch()
-			bld.Release()
-			rr, _ := array.NewRecordReader(sc, []arrow.RecordBatch{rec})
+			rr := benchdata.Events(pi, rows)
 			_, err := m.HandleOutput(context.Background(), iomanager.OutputContext{Target: iomanager.Asset("bench", "events"),
 				Partitions: []iomanager.PartitionKey{k}}, iomanager.Table(rr))
 			rr.Release()
-			rec.Release()
 			if err != nil {
 				benchErr = err
 				return

@@ -301,6 +301,3 @@ func TestPassthroughErrorsAndFallbacks(t *testing.T) {
 		t.Errorf("copies left behind: %v", left)
 	}
 }
-
-
-

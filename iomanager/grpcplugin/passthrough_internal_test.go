@@ -27,7 +27,7 @@ type recordingStream struct {
 }
 
 func (r *recordingStream) Send(m *pb.LoadInputResponse) error { r.msgs = append(r.msgs, m); return nil }
-func (r *recordingStream) Context() context.Context            { return r.ctx }
+func (r *recordingStream) Context() context.Context           { return r.ctx }
 
 // TestLoadInputPassesParquetFiles: a host that accepts Parquet gets each
 // partition's file in place (local store, shared filesystem), as a copy in
