@@ -376,14 +376,32 @@ type fileColumns struct {
 	schema *arrow.Schema // those fields
 }
 
-// readRowGroup decodes the columns cols of row group rg of fr, each on its
-// own goroutine in batches of BatchSize rows, and sends the assembled
-// batches to out in row order. A column runs at most colAhead batches
-// ahead of the slowest.
-func (p *readPlan) readRowGroup(ctx context.Context, t *readTask, fr *pqarrow.FileReader, cols *fileColumns, rg int, out chan readResult) error {
+// fileDecode decodes row groups of one open file into batches: the
+// machinery Read (per dataset file) and OpenFile share.
+type fileDecode struct {
+	fr    *pqarrow.FileReader
+	cols  *fileColumns
+	uri   string // the file's URI, for errors
+	batch int64  // rows per batch
+	mem   memory.Allocator
+	// conc bounds the row groups decoded at once; sem holds the decoder
+	// slots besides the file's own (see readRowGroups).
+	conc int
+	sem  chan struct{}
+	// finish turns a decoded batch of n rows into the batch to send, or nil
+	// to drop it; it must not keep rec. Nil finish sends rec itself.
+	finish func(ctx context.Context, rec arrow.RecordBatch, n int64) (arrow.RecordBatch, error)
+}
+
+// readRowGroup decodes the columns of row group rg, each on its own
+// goroutine in batches of f.batch rows, and sends the finished batches to
+// out in row order. A column runs at most colAhead batches ahead of the
+// slowest.
+func (f *fileDecode) readRowGroup(ctx context.Context, rg int, out chan readResult) error {
+	fr, cols := f.fr, f.cols
 	nrows := fr.ParquetReader().MetaData().RowGroup(rg).NumRows()
 	sc := cols.schema
-	batch := p.opts.BatchSize
+	batch := f.batch
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Column i is opened (its chunk read) and decoded by its own goroutine;
@@ -398,7 +416,7 @@ func (p *readPlan) readRowGroup(ctx context.Context, t *readTask, fr *pqarrow.Fi
 		go func() {
 			defer wg.Done()
 			defer close(arrays[i])
-			s, err := openColumn(ctx, fr, fi, rg, p.d.mem)
+			s, err := openColumn(ctx, fr, fi, rg, f.mem)
 			if err != nil {
 				errs[i] = err
 				return
@@ -441,7 +459,7 @@ func (p *readPlan) readRowGroup(ctx context.Context, t *readTask, fr *pqarrow.Fi
 				if err == nil {
 					err = ctx.Err()
 				}
-				return fmt.Errorf("%s: row group %d: column %q: %w", p.ds.URI(t.file.Path), rg, sc.Field(i).Name, err)
+				return fmt.Errorf("%s: row group %d: column %q: %w", f.uri, rg, sc.Field(i).Name, err)
 			}
 			arrs[i] = a
 		}
@@ -449,13 +467,17 @@ func (p *readPlan) readRowGroup(ctx context.Context, t *readTask, fr *pqarrow.Fi
 		for _, a := range arrs {
 			a.Release()
 		}
-		res, err := p.assemble(ctx, rec, t, n)
-		rec.Release()
-		if err != nil {
-			return err
-		}
-		if res == nil {
-			continue
+		res := rec
+		if f.finish != nil {
+			var err error
+			res, err = f.finish(ctx, rec, n)
+			rec.Release()
+			if err != nil {
+				return err
+			}
+			if res == nil {
+				continue
+			}
 		}
 		select {
 		case out <- readResult{rec: res}:

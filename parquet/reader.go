@@ -228,6 +228,8 @@ type datasetReader struct {
 	schema   *arrow.Schema
 	tasks    []*readTask
 	cancel   context.CancelFunc
+	ctx      context.Context // the workers' context: cancelled by Release, an error or the caller
+	uri      string          // what is read, for a cancellation error
 	wg       sync.WaitGroup
 	cur      int
 	rec      arrow.RecordBatch
@@ -237,7 +239,7 @@ type datasetReader struct {
 
 func (p *readPlan) start(ctx context.Context, uri string) *datasetReader {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &datasetReader{schema: p.out, tasks: p.tasks, cancel: cancel}
+	r := &datasetReader{schema: p.out, tasks: p.tasks, cancel: cancel, ctx: ctx, uri: uri}
 	r.refCount.Store(1)
 	p.sem = make(chan struct{}, p.opts.Concurrency)
 	sem := p.sem
@@ -273,9 +275,9 @@ func (p *readPlan) start(ctx context.Context, uri string) *datasetReader {
 
 // send hands one batch to the consumer, or drops it when the read was
 // cancelled.
-func send(ctx context.Context, t *readTask, rec arrow.RecordBatch) bool {
+func send(ctx context.Context, out chan readResult, rec arrow.RecordBatch) bool {
 	select {
-	case t.out <- readResult{rec: rec}:
+	case out <- readResult{rec: rec}:
 		return true
 	case <-ctx.Done():
 		rec.Release()
@@ -303,6 +305,13 @@ func (r *datasetReader) Next() bool {
 		}
 		r.rec = res.rec
 		return true
+	}
+	if r.err == nil && !r.released {
+		// A worker that sees its context cancelled may stop without
+		// sending an error: do not let the stream end look complete.
+		if err := r.ctx.Err(); err != nil {
+			r.err = fmt.Errorf("parquet: read %s: %w", r.uri, err)
+		}
 	}
 	return false
 }
@@ -388,30 +397,35 @@ func (p *readPlan) readFile(ctx context.Context, t *readTask) error {
 			if err != nil {
 				return err
 			}
-			if rec != nil && !send(ctx, t, rec) {
+			if rec != nil && !send(ctx, t.out, rec) {
 				return ctx.Err()
 			}
 		}
 		return nil
 	}
-	if len(rowGroups) > 1 && p.opts.Concurrency > 1 {
-		return p.readRowGroupsParallel(ctx, t, fr, &cols, rowGroups)
-	}
-	for _, rg := range rowGroups {
-		if err := p.readRowGroup(ctx, t, fr, &cols, rg, t.out); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
+	fd := &fileDecode{fr: fr, cols: &cols, uri: p.ds.URI(t.file.Path), batch: p.opts.BatchSize, mem: p.d.mem,
+		conc: p.opts.Concurrency, sem: p.sem,
+		finish: func(ctx context.Context, rec arrow.RecordBatch, n int64) (arrow.RecordBatch, error) {
+			return p.assemble(ctx, rec, t, n)
+		}}
+	return fd.readRowGroups(ctx, rowGroups, t.out)
 }
 
-// readRowGroupsParallel decodes the row groups of one file concurrently
-// and forwards their batches to t.out in row-group order. The file task's
-// own slot decodes one row group at a time; further row groups run on free
-// slots of p.sem, so the decoders of the whole read stay within
-// Concurrency. The earliest file always keeps its own slot, so waiting for
-// a slot cannot deadlock.
-func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *pqarrow.FileReader, cols *fileColumns, rowGroups []int) error {
+// readRowGroups sends the batches of rowGroups to out in row-group order.
+// With conc > 1 and several row groups, they decode concurrently: the
+// file's own slot (the one its caller holds) decodes one row group at a
+// time; further row groups run on free slots of f.sem, so the decoders of
+// a whole read stay within its Concurrency. The earliest file always keeps
+// its own slot, so waiting for a slot cannot deadlock.
+func (f *fileDecode) readRowGroups(ctx context.Context, rowGroups []int, out chan readResult) error {
+	if len(rowGroups) <= 1 || f.conc <= 1 {
+		for _, rg := range rowGroups {
+			if err := f.readRowGroup(ctx, rg, out); err != nil {
+				return err
+			}
+		}
+		return ctx.Err()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	own := make(chan struct{}, 1)
@@ -420,7 +434,7 @@ func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *p
 		out chan readResult
 		err chan error
 	}
-	order := make(chan run, p.opts.Concurrency)
+	order := make(chan run, f.conc)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	go func() {
@@ -430,8 +444,8 @@ func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *p
 			select {
 			case <-own:
 				release = func() { own <- struct{}{} }
-			case p.sem <- struct{}{}:
-				release = func() { <-p.sem }
+			case f.sem <- struct{}{}:
+				release = func() { <-f.sem }
 			case <-ctx.Done():
 				return
 			}
@@ -441,7 +455,7 @@ func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *p
 				defer wg.Done()
 				defer release()
 				defer close(r.out)
-				r.err <- p.readRowGroup(ctx, t, fr, cols, rg, r.out)
+				r.err <- f.readRowGroup(ctx, rg, r.out)
 			}(rg)
 			select {
 			case order <- r:
@@ -466,7 +480,7 @@ func (p *readPlan) readRowGroupsParallel(ctx context.Context, t *readTask, fr *p
 	}()
 	for r := range order {
 		for res := range r.out {
-			if !send(ctx, t, res.rec) {
+			if !send(ctx, out, res.rec) {
 				drain(r)
 				return ctx.Err()
 			}
