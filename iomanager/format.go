@@ -14,7 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	pqcompress "github.com/apache/arrow-go/v18/parquet/compress"
-	pqfile "github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/remotestore/remotestore/parquet"
@@ -134,57 +133,13 @@ type pqWriter struct{ fw parquet.FileWriter }
 func (p pqWriter) Write(rec arrow.RecordBatch) error { return p.fw.WriteBuffered(rec) }
 func (p pqWriter) Close() error                      { return p.fw.Close() }
 
+// open reads the file with the dataset store's decoder (parquet.OpenFile):
+// each column of a row group decodes on its own goroutine. Partitions are
+// already read in parallel, so a file decodes at most two row groups at
+// once.
 func (parquetCodec) open(ctx context.Context, st *store.Store, path string, cols []string, m *Manager) (array.RecordReader, error) {
-	sr, err := st.OpenSeekable(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	pf, err := pqfile.NewParquetReader(sr, pqfile.WithReadProps(pq.NewReaderProperties(m.mem)))
-	if err != nil {
-		sr.Close()
-		return nil, fmt.Errorf("iomanager: %s: not a readable Parquet file: %w", st.URI(path), err)
-	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: m.cfg.BatchSize}, m.mem)
-	if err != nil {
-		pf.Close()
-		sr.Close()
-		return nil, fmt.Errorf("iomanager: %s: %w", st.URI(path), err)
-	}
-	var leaves []int
-	if cols != nil {
-		sc, err := fr.Schema()
-		if err != nil {
-			pf.Close()
-			sr.Close()
-			return nil, fmt.Errorf("iomanager: %s: %w", st.URI(path), err)
-		}
-		leaves = []int{}
-		for i, f := range sc.Fields() {
-			if !contains(cols, f.Name) {
-				continue
-			}
-			leaves = append(leaves, leafColumns(&fr.Manifest.Fields[i])...)
-		}
-	}
-	rr, err := fr.GetRecordReader(ctx, leaves, nil)
-	if err != nil {
-		pf.Close()
-		sr.Close()
-		return nil, fmt.Errorf("iomanager: %s: %w", st.URI(path), err)
-	}
-	return &closingReader{RecordReader: rr, close: func() { pf.Close(); sr.Close() }}, nil
-}
-
-// leafColumns lists the Parquet leaf column indices under a field.
-func leafColumns(f *pqarrow.SchemaField) []int {
-	if len(f.Children) == 0 {
-		return []int{f.ColIndex}
-	}
-	var out []int
-	for i := range f.Children {
-		out = append(out, leafColumns(&f.Children[i])...)
-	}
-	return out
+	return parquet.OpenFile(ctx, st, path, &parquet.FileReadOptions{
+		Columns: cols, BatchSize: m.cfg.BatchSize, Allocator: m.mem, Concurrency: 2})
 }
 
 // closingReader runs close once after its last Release.
