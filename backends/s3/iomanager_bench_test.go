@@ -3,6 +3,7 @@ package s3_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"sync"
@@ -163,6 +164,36 @@ func BenchmarkLoadPartitionsS3(b *testing.B) {
 				}
 			})
 		}
+		b.Run(loc.name+"/passthrough/concurrency=8", func(b *testing.B) {
+			// What the Python shim's plugin does: fetch each partition's
+			// file into a transfer folder for pyarrow, check its footer.
+			dir := b.TempDir()
+			pt := &iomanager.Passthrough{Create: func() (*os.File, error) { return os.CreateTemp(dir, "part-*.parquet") }}
+			for b.Loop() {
+				in, err := m.LoadInput(b.Context(), iomanager.InputContext{Target: iomanager.Asset("bench", "events"),
+					Partitions: keys, Concurrency: 8, Shape: iomanager.ShapePartitions, Passthrough: pt})
+				if err != nil {
+					b.Fatal(err)
+				}
+				var n int64
+				for {
+					p, err := in.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					n += p.Parquet.Rows
+					os.Remove(p.Parquet.Copy)
+				}
+				in.Close()
+				if n != int64(benchPartitions*rows) {
+					b.Fatalf("handed over %d rows, want %d", n, benchPartitions*rows)
+				}
+			}
+			b.ReportMetric(float64(benchPartitions*rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
 		st.Close()
 	}
 }
