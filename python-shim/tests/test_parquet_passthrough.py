@@ -53,10 +53,11 @@ def leftovers(c: IOManagerClient) -> list[str]:
     InputRequest(["ev"], [part(d) for d in DAYS], per_partition=True),
     InputRequest(["ev"], [part(d) for d in DAYS], columns=["day", "s"]),
     InputRequest(["ev"], [part(d) for d in DAYS], columns=["t"]),
+    InputRequest(["ev"], [part(d) for d in DAYS], columns=["day"]),
     InputRequest(["ev"], [part(d) for d in DAYS], columns=["i", "day"], per_partition=True),
     InputRequest(["ev"], [part(DAYS[1])]),
     InputRequest(["ev"], [part(d) for d in DAYS] + [part("2026-06-09")], allow_missing_partitions=True),
-], ids=["table", "per-partition", "columns+partition", "one-column", "per-partition-columns", "one", "missing-skipped"])
+], ids=["table", "per-partition", "columns+partition", "one-column", "only-partition-column", "per-partition-columns", "one", "missing-skipped"])
 def test_same_tables_as_the_plugin_decodes(pair: tuple[IOManagerClient, IOManagerClient], req: InputRequest) -> None:
     here, there = pair
     a, b = here.load(req), there.load(req)
