@@ -403,10 +403,7 @@ func (in *Input) Next() (*Part, error) {
 	if in.isDirect {
 		return in.nextDirect()
 	}
-	if in.pass {
-		return in.nextParquetFile()
-	}
-	if in.Kind == KindTable && in.Shape != ShapePartitions {
+	if in.Kind == KindTable && in.Shape != ShapePartitions && !in.pass {
 		if in.next > 0 {
 			return nil, io.EOF
 		}
@@ -422,25 +419,20 @@ func (in *Input) Next() (*Part, error) {
 	if in.next >= len(in.parts) {
 		return nil, io.EOF
 	}
-	p := in.parts[in.next]
+	idx := in.next
+	p := in.parts[idx]
 	in.next++
-	var first loadItem
-	var ok bool
-	select {
-	case first, ok = <-p.ch:
-	case <-in.ctx.Done():
-		return nil, in.ctx.Err()
-	}
-	if !ok {
-		return nil, partError(p, in.ctx.Err())
-	}
-	if first.err != nil {
-		return nil, partError(p, first.err)
-	}
 	part := &Part{Key: p.label, Path: p.path}
 	if len(in.Partitions) > 0 && p.label != "" {
 		k := p.key
 		part.Partition = &k
+	}
+	if in.pass && p.kind == KindTable {
+		return in.parquetPart(idx, p, part)
+	}
+	first, err := in.recv(p)
+	if err != nil {
+		return nil, err
 	}
 	if p.kind == KindObject {
 		part.Object = first.obj
@@ -450,6 +442,30 @@ func (in *Input) Next() (*Part, error) {
 	r.refs.Store(1)
 	part.Records = r
 	return part, nil
+}
+
+// recv takes the next item of part p from its producer; an error item,
+// a closed channel or a cancelled load ends the part with an error.
+func (in *Input) recv(p *partLoad) (loadItem, error) {
+	select {
+	case it, ok := <-p.ch:
+		if !ok {
+			return loadItem{}, partError(p, in.ctx.Err())
+		}
+		if it.err != nil {
+			return loadItem{}, partError(p, it.err)
+		}
+		return it, nil
+	case <-in.ctx.Done():
+		return loadItem{}, in.ctx.Err()
+	}
+}
+
+// schemaMismatch is the error of a partition whose schema differs from
+// the first partition's in a combined load.
+func schemaMismatch(p *partLoad, sc *arrow.Schema, first *partLoad, firstSc *arrow.Schema) error {
+	return errorf(store.ErrInvalidConfig, "partition %s has schema %s, unlike partition %s's %s (load them per partition)",
+		p.label, schemaString(sc), first.label, schemaString(firstSc))
 }
 
 func (in *Input) nextDirect() (*Part, error) {
@@ -572,8 +588,7 @@ func (r *combinedReader) Next() bool {
 			r.err = partError(p, it.err)
 		case it.sc != nil:
 			if !it.sc.Equal(r.schema) {
-				r.err = errorf(store.ErrInvalidConfig, "partition %s has schema %s, unlike partition %s's %s (load them per partition)",
-					p.label, schemaString(it.sc), parts[0].label, schemaString(r.schema))
+				r.err = schemaMismatch(p, it.sc, parts[0], r.schema)
 			}
 		case it.rec != nil:
 			r.cur = it.rec

@@ -155,11 +155,7 @@ func (in *Input) fetchParquet(pt *Passthrough, p *partLoad) (*ParquetFile, *arro
 		return fail(err)
 	}
 	defer rd.Close()
-	fr, err := pqarrow.NewFileReader(rd, pqarrow.ArrowReadProperties{}, in.m.mem)
-	if err != nil {
-		return fail(err)
-	}
-	sc, err := fr.Schema()
+	sc, err := pqarrow.FromParquet(rd.MetaData().Schema, &pqarrow.ArrowReadProperties{}, rd.MetaData().KeyValueMetadata())
 	if err != nil {
 		return fail(err)
 	}
@@ -194,54 +190,21 @@ func (in *Input) copyStored(pt *Passthrough, p *partLoad) (*os.File, error) {
 	return f, nil
 }
 
-// nextParquetFile hands out the next partition's file (see ParquetFile),
-// checking its schema against the first partition's for combined shapes.
-func (in *Input) nextParquetFile() (*Part, error) {
-	if in.next >= len(in.parts) {
-		return nil, io.EOF
-	}
-	idx := in.next
-	p := in.parts[idx]
-	in.next++
-	recv := func() (loadItem, error) {
-		select {
-		case it, ok := <-p.ch:
-			if !ok {
-				return loadItem{}, partError(p, in.ctx.Err())
-			}
-			if it.err != nil {
-				return loadItem{}, partError(p, it.err)
-			}
-			return it, nil
-		case <-in.ctx.Done():
-			return loadItem{}, in.ctx.Err()
-		}
-	}
-	part := &Part{Key: p.label, Path: p.path}
-	if len(in.Partitions) > 0 && p.label != "" {
-		k := p.key
-		part.Partition = &k
-	}
-	if p.kind == KindObject {
-		it, err := recv()
-		if err != nil {
-			return nil, err
-		}
-		part.Object = it.obj
-		return part, nil
-	}
+// parquetPart completes part, partition p's (the idx-th), with its file
+// (see ParquetFile), checking its schema against the first partition's
+// for combined shapes.
+func (in *Input) parquetPart(idx int, p *partLoad, part *Part) (*Part, error) {
 	combined := in.Shape != ShapePartitions
 	if !(combined && idx == 0) { // LoadInput took the first schema already
-		it, err := recv()
+		it, err := in.recv(p)
 		if err != nil {
 			return nil, err
 		}
 		if combined && !it.sc.Equal(in.Schema) {
-			return nil, errorf(store.ErrInvalidConfig, "partition %s has schema %s, unlike partition %s's %s (load them per partition)",
-				p.label, schemaString(it.sc), in.parts[0].label, schemaString(in.Schema))
+			return nil, schemaMismatch(p, it.sc, in.parts[0], in.Schema)
 		}
 	}
-	it, err := recv()
+	it, err := in.recv(p)
 	if err != nil {
 		return nil, err
 	}
