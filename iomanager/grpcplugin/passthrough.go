@@ -11,7 +11,8 @@ import (
 // passthrough is how a host that decodes Parquet itself receives
 // partitions: copies in the session's transfer folder (useFile), else in
 // the system temp folder to be streamed as chunks; files of a local store
-// named in place when native.
+// named in place when the host accepts that (native) and shares our
+// filesystem (useFile: the probe succeeded).
 func passthrough(useFile, native bool, transferDir string) *iomanager.Passthrough {
 	dir := ""
 	if useFile {

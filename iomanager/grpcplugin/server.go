@@ -160,7 +160,7 @@ func (s *Server) loadInput(req *pb.LoadInputRequest, stream pb.IOManagerService_
 	useFile := sess.transferDir != "" && (req.GetTransfer() == pb.Transfer_TRANSFER_FILE ||
 		req.GetTransfer() == pb.Transfer_TRANSFER_AUTO && ic.Shape != iomanager.ShapeBatches)
 	if req.GetAcceptParquet() {
-		ic.Passthrough = passthrough(useFile, req.GetAcceptLocalPaths() && sess.transferDir != "", sess.transferDir)
+		ic.Passthrough = passthrough(useFile, req.GetAcceptLocalPaths(), sess.transferDir)
 	}
 	in, err := sess.m.LoadInput(ctx, ic)
 	if err != nil {

@@ -232,8 +232,7 @@ class LoadAssembler:
             self._finish_parquet_part(self._part)
             return
         if self._file:
-            path = self._file if os.path.isabs(self._file) else os.path.join(self.transfer_dir, self._file)
-            value: Any = _read_transfer_file(path, self._is_object())
+            value: Any = _read_transfer_file(self._path(self._file), self._is_object())
         elif self._is_object():
             value = b"".join(self._chunks)
         else:
