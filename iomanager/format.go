@@ -117,21 +117,63 @@ func (parquetCodec) newWriter(w io.Writer, schema *arrow.Schema, s *settings) (b
 	if level != 0 {
 		opts = append(opts, pq.WithCompressionLevel(level))
 	}
-	props := pq.NewWriterProperties(opts...)
-	arrProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(s.mem))
-	// Columns encode in parallel; the writer never closes w, so only our
-	// commit publishes the file.
-	fw, err := parquet.NewFileWriter(schema, w, props, arrProps)
-	if err != nil {
-		return nil, err
-	}
-	return pqWriter{fw}, nil
+	return &pqWriter{w: w, schema: schema, opts: opts,
+		arrProps: pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(s.mem))}, nil
 }
 
-type pqWriter struct{ fw parquet.FileWriter }
+// pqWriter starts its Parquet file at the first batch, whose leading rows
+// choose the column encodings (parquet.EncodingChoices). Columns encode in
+// parallel; the writer never closes w, so only our commit publishes the
+// file.
+type pqWriter struct {
+	w        io.Writer
+	schema   *arrow.Schema
+	opts     []pq.WriterProperty
+	arrProps pqarrow.ArrowWriterProperties
+	fw       parquet.FileWriter
+}
 
-func (p pqWriter) Write(rec arrow.RecordBatch) error { return p.fw.WriteBuffered(rec) }
-func (p pqWriter) Close() error                      { return p.fw.Close() }
+// start creates the file writer, with encodings chosen from first (nil
+// for a file without rows).
+func (p *pqWriter) start(first arrow.RecordBatch) error {
+	opts := p.opts
+	if first != nil {
+		opts = append(opts[:len(opts):len(opts)], parquet.EncodingChoices(first, allColumns(first))...)
+	}
+	fw, err := parquet.NewFileWriter(p.schema, p.w, pq.NewWriterProperties(opts...), p.arrProps)
+	if err != nil {
+		return err
+	}
+	p.fw = fw
+	return nil
+}
+
+func (p *pqWriter) Write(rec arrow.RecordBatch) error {
+	if p.fw == nil {
+		if err := p.start(rec); err != nil {
+			return err
+		}
+	}
+	return p.fw.WriteBuffered(rec)
+}
+
+func (p *pqWriter) Close() error {
+	if p.fw == nil {
+		if err := p.start(nil); err != nil {
+			return err
+		}
+	}
+	return p.fw.Close()
+}
+
+// allColumns returns the indices of rec's columns.
+func allColumns(rec arrow.RecordBatch) []int {
+	idx := make([]int, rec.NumCols())
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
 
 // open reads the file with the dataset store's decoder (parquet.OpenFile):
 // each column of a row group decodes on its own goroutine. Partitions are

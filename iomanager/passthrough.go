@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	pqfile "github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/remotestore/remotestore/store"
@@ -54,6 +56,11 @@ type ParquetFile struct {
 	// Select is the output's column order after appending; nil keeps the
 	// file's columns followed by Constants.
 	Select []string
+	// Dictionary are the string or binary columns to read whose every data
+	// page is dictionary-encoded: a reader that decodes them as
+	// dictionaries and casts back to their type gets the same column for
+	// less work (pyarrow: about half).
+	Dictionary []string
 }
 
 // ConstColumn is a string column holding Value in every row.
@@ -97,6 +104,7 @@ func (in *Input) produceParquetFile(ic InputContext, s *settings, p *partLoad) {
 		md := fsc.Metadata()
 		fsc = arrow.NewSchema(keep, &md)
 		pf.Select = ic.Columns
+		pf.Dictionary = slices.DeleteFunc(pf.Dictionary, func(c string) bool { return !contains(pf.Columns, c) })
 	}
 	proj, err := m.newProjector(ic, s, p, fsc)
 	if err != nil {
@@ -160,7 +168,56 @@ func (in *Input) fetchParquet(pt *Passthrough, p *partLoad) (*ParquetFile, *arro
 		return fail(err)
 	}
 	pf.Rows = rd.NumRows()
+	pf.Dictionary = dictionaryColumns(rd.MetaData(), sc)
 	return pf, sc, nil
+}
+
+// dictionaryColumns returns the top-level string and binary columns of sc
+// (stored as such, not as Arrow dictionaries) whose every data page in
+// every row group is dictionary-encoded, as the file's page encoding
+// statistics tell; a file without them has none.
+func dictionaryColumns(md *metadata.FileMetaData, sc *arrow.Schema) []string {
+	var out []string
+	for i, f := range sc.Fields() {
+		switch f.Type.ID() {
+		case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.LARGE_BINARY:
+		default:
+			continue
+		}
+		col := md.Schema.ColumnIndexByName(f.Name)
+		if col < 0 || md.Schema.Column(col).ColumnPath().String() != f.Name || md.NumRowGroups() == 0 {
+			continue
+		}
+		if allDictionaryPages(md, col) {
+			out = append(out, sc.Field(i).Name)
+		}
+	}
+	return out
+}
+
+// allDictionaryPages reports whether column col's data pages are all
+// dictionary-encoded, in every row group of md.
+func allDictionaryPages(md *metadata.FileMetaData, col int) bool {
+	for rg := 0; rg < md.NumRowGroups(); rg++ {
+		cc, err := md.RowGroup(rg).ColumnChunk(col)
+		if err != nil {
+			return false
+		}
+		stats := cc.EncodingStats()
+		if len(stats) == 0 {
+			return false
+		}
+		for _, s := range stats {
+			const dataPage, dataPageV2 = 0, 3 // Parquet PageType
+			if pt := int64(s.PageType); pt != dataPage && pt != dataPageV2 {
+				continue
+			}
+			if s.Encoding != pq.Encodings.RLEDict && s.Encoding != pq.Encodings.PlainDict {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // copyStored copies the stored file into a new Passthrough file, rewound

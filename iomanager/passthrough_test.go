@@ -179,6 +179,10 @@ func TestPassthroughGivesWhatDecodingGives(t *testing.T) {
 				if p.Key != days[i] || pf == nil || pf.Native != "" || filepath.Dir(pf.Copy) != dir || pf.Rows != 10 {
 					t.Fatalf("part %d: key %q file %+v", i, p.Key, pf)
 				}
+				// "name" (10 distinct strings) is stored with dictionary pages only
+				if wantDict := map[bool][]string{true: {"name"}, false: nil}[tc.columns == nil]; !slices.Equal(pf.Dictionary, wantDict) {
+					t.Fatalf("part %d: dictionary columns %q, want %q", i, pf.Dictionary, wantDict)
+				}
 				stored, _ := st.ReadBytes(ctx, p.Path)
 				copied, _ := os.ReadFile(pf.Copy)
 				if !slices.Equal(stored, copied) || pf.Size != int64(len(stored)) {

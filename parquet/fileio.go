@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	pqfile "github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -33,8 +34,7 @@ func (d *DatasetStore) openParquet(ctx context.Context, ds *store.Store, p strin
 	if err != nil {
 		return nil, err
 	}
-	props := pq.NewReaderProperties(d.mem)
-	rdr, err := pqfile.NewParquetReader(sr, pqfile.WithReadProps(props))
+	rdr, err := pqfile.NewParquetReader(sr, pqfile.WithReadProps(readerProps()))
 	if err != nil {
 		sr.Close()
 		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", ds.URI(p), err)
@@ -82,3 +82,11 @@ func stripArrowMeta(sc *arrow.Schema) *arrow.Schema {
 	nm := arrow.NewMetadata(keys, vals)
 	return arrow.NewSchema(sc.Fields(), &nm)
 }
+
+// readerProps are the properties of the Parquet reader under a file: pages,
+// decompression and decoder scratch go through Go's allocator, never the
+// caller's, because arrow-go (v18.8.0) does not release the buffer its
+// DELTA_BINARY_PACKED decoder keeps for miniblock bit widths; Go's
+// collector frees it, an accounting or C allocator would report or keep it.
+// The Arrow arrays handed to the caller use the caller's allocator.
+func readerProps() *pq.ReaderProperties { return pq.NewReaderProperties(memory.DefaultAllocator) }

@@ -7,7 +7,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	pq "github.com/apache/arrow-go/v18/parquet"
 	pqfile "github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -25,8 +24,8 @@ type FileReadOptions struct {
 	// BatchSize is the rows per batch (default DefaultBatchSize). A row
 	// group's last batch may be shorter.
 	BatchSize int64
-	// Allocator makes every buffer of the batches and of the decoding
-	// (default memory.DefaultAllocator).
+	// Allocator makes every buffer of the batches (default
+	// memory.DefaultAllocator); pages and decoder scratch use Go's.
 	Allocator memory.Allocator
 	// Concurrency is how many row groups decode at once (default
 	// GOMAXPROCS, at least 2); each decodes its columns on goroutines of
@@ -65,7 +64,7 @@ func OpenFile(ctx context.Context, st *store.Store, path string, opts *FileReadO
 	if err != nil {
 		return nil, err
 	}
-	rdr, err := pqfile.NewParquetReader(sr, pqfile.WithReadProps(pq.NewReaderProperties(o.Allocator)))
+	rdr, err := pqfile.NewParquetReader(sr, pqfile.WithReadProps(readerProps()))
 	if err != nil {
 		sr.Close()
 		return nil, fmt.Errorf("parquet: read %s: not a readable Parquet file: %w", uri, err)

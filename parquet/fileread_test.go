@@ -102,7 +102,7 @@ func TestOpenFile(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	root := t.TempDir()
 	writeColTypesFile(t, mem, root, "f.parquet", n, 1800) // 3 row groups
-	want := readWithPqarrow(t, filepath.Join(root, "f.parquet"), mem)
+	want := readWithPqarrow(t, filepath.Join(root, "f.parquet"))
 	defer want.Release()
 	st := dirStoreAt(root)
 	ctx := context.Background()
@@ -254,7 +254,7 @@ func TestOpenFilePyarrow(t *testing.T) {
 		}
 		got := collectFile(t, rr, 64)
 		rr.Release()
-		want := readWithPqarrow(t, file, mem)
+		want := readWithPqarrow(t, file)
 		if got.NumCols() != 6 || got.NumCols() != want.NumCols() {
 			t.Fatalf("%s: %d columns, want 6", rel, got.NumCols())
 		}

@@ -235,8 +235,9 @@ func (o *ReadOptions) withDefaults() ReadOptions {
 // Option configures a DatasetStore.
 type Option func(*DatasetStore)
 
-// WithAllocator sets the Arrow allocator for every buffer the store makes
-// (default memory.DefaultAllocator).
+// WithAllocator sets the Arrow allocator for the batches the store reads
+// and the buffers it writes with (default memory.DefaultAllocator); the
+// Parquet reader's pages and decoder scratch use Go's.
 func WithAllocator(mem memory.Allocator) Option {
 	return func(d *DatasetStore) { d.mem = mem }
 }

@@ -138,7 +138,7 @@ func (t *txn) writeBatch(ctx context.Context, rec arrow.RecordBatch) error {
 	defer rec.Release()
 	if !t.tuned {
 		t.tuned = true
-		t.props = pq.NewWriterProperties(append(t.popts, dictionaryChoices(rec, t.dataIdx)...)...)
+		t.props = pq.NewWriterProperties(append(t.popts, EncodingChoices(rec, t.dataIdx)...)...)
 	}
 	if len(t.partIdx) == 0 {
 		return t.writeTo(ctx, "", t.project(rec))
@@ -370,51 +370,4 @@ func conform(ctx context.Context, rec arrow.RecordBatch, sc *arrow.Schema) (arro
 		cols[i] = out
 	}
 	return array.NewRecordBatch(sc, cols, rec.NumRows()), nil
-}
-
-// dictionaryChoices turns dictionary encoding off for columns whose first
-// rows are nearly all distinct (ids, measurements, timestamps): Parquet
-// writers fall back to plain encoding for them after the first dictionary
-// page anyway, and building that dictionary is the costliest part of
-// encoding such columns. Low-cardinality columns keep it.
-func dictionaryChoices(rec arrow.RecordBatch, dataIdx []int) []pq.WriterProperty {
-	const sample = 4096
-	var out []pq.WriterProperty
-	n := min(int(rec.NumRows()), sample)
-	if n < 256 {
-		return nil
-	}
-	for _, j := range dataIdx {
-		var distinct int
-		switch c := rec.Column(j).(type) {
-		case *array.Int64:
-			distinct = countDistinct(c.Int64Values()[:n])
-		case *array.Int32:
-			distinct = countDistinct(c.Int32Values()[:n])
-		case *array.Float64:
-			distinct = countDistinct(c.Float64Values()[:n])
-		case *array.Timestamp:
-			distinct = countDistinct(c.TimestampValues()[:n])
-		case *array.String:
-			seen := make(map[string]struct{}, n)
-			for i := 0; i < n; i++ {
-				seen[c.Value(i)] = struct{}{}
-			}
-			distinct = len(seen)
-		default:
-			continue
-		}
-		if distinct*10 > n*9 {
-			out = append(out, pq.WithDictionaryFor(rec.ColumnName(j), false))
-		}
-	}
-	return out
-}
-
-func countDistinct[T comparable](vals []T) int {
-	seen := make(map[T]struct{}, len(vals))
-	for _, v := range vals {
-		seen[v] = struct{}{}
-	}
-	return len(seen)
 }

@@ -16,6 +16,12 @@ import (
 // process and returns the exit code. Nothing is written to stdout before
 // the handshake line; logs are hclog JSON on stderr.
 func ServePlugin() int {
+	stopProfile, err := startCPUProfile(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "iomanager:", err)
+		return 1
+	}
+	defer stopProfile()
 	if err := Serve(context.Background(), ServeOptions{}); err != nil {
 		fmt.Fprintln(os.Stderr, "iomanager:", err)
 		return 1

@@ -31,6 +31,7 @@ func sendParquetFile(stream pb.IOManagerService_LoadInputServer, hdr *pb.PartHea
 	hdr.Encoding = pb.Encoding_ENCODING_PARQUET
 	hdr.Size, hdr.Rows = pf.Size, pf.Rows
 	hdr.Columns, hdr.ColumnsSet, hdr.Select = pf.Columns, pf.Columns != nil, pf.Select
+	hdr.DictionaryColumns = pf.Dictionary
 	for _, c := range pf.Constants {
 		hdr.Constants = append(hdr.Constants, &pb.ConstColumn{Name: c.Name, Value: c.Value})
 	}

@@ -29,6 +29,8 @@ def table(day: str, n: int = 2000) -> pa.Table:
         "x": pa.array([k / 4 for k in range(n)], pa.float64()),
         "s": pa.array([f"{day}/{k}" for k in range(n)]),
         "t": pa.array([k * 1_000_000 for k in range(n)], pa.timestamp("us", "UTC")),
+        # few distinct values: stored dictionary-encoded, decoded here as a dictionary and cast back
+        "k": pa.array([None if k % 7 == 0 else f"kind-{k % 5}" for k in range(n)], pa.string()),
     })
 
 
@@ -115,6 +117,27 @@ def test_unreadable_local_path_falls_back_to_copies(store_url: str, iomanager_bi
         t = c.load_table(["ev"], [part(DAYS[0])])
         assert t.num_rows == 2000 and t.column("day")[0].as_py() == DAYS[0]
         assert c._local_paths is False and leftovers(c) == []
+
+
+def test_dictionary_columns_come_back_plain(pair: tuple[IOManagerClient, IOManagerClient],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin names the string columns whose pages are all dictionary-encoded ("k", not the nearly
+    distinct "s"); they are decoded as dictionaries and come back with their stored type and values."""
+    here, there = pair
+    named: list[list[str]] = []
+    real = _wire.undictionary
+
+    def spy(t: pa.Table, names: list[str]) -> pa.Table:
+        named.append(list(names))
+        return real(t, names)
+
+    monkeypatch.setattr(_wire, "undictionary", spy)
+    a = here.load_table(["ev"], [part(d) for d in DAYS], columns=["s", "k", "day"])
+    b = there.load_table(["ev"], [part(d) for d in DAYS], columns=["s", "k", "day"])
+    assert named == [["k"]] * len(DAYS)
+    assert a.schema.field("k").type == pa.string() and a.schema.field("k").nullable
+    assert a.column("k").null_count == b.column("k").null_count > 0
+    assert a.equals(b)
 
 
 def test_errors_keep_their_kind(pair: tuple[IOManagerClient, IOManagerClient]) -> None:

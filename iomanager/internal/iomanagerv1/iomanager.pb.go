@@ -1969,13 +1969,17 @@ type PartHeader struct {
 	// never deleted (transfer_file, by contrast, is the host's to delete).
 	LocalPath string `protobuf:"bytes,6,opt,name=local_path,json=localPath,proto3" json:"local_path,omitempty"`
 	// ENCODING_PARQUET only: see Encoding.
-	Columns       []string       `protobuf:"bytes,7,rep,name=columns,proto3" json:"columns,omitempty"`
-	ColumnsSet    bool           `protobuf:"varint,8,opt,name=columns_set,json=columnsSet,proto3" json:"columns_set,omitempty"`
-	Constants     []*ConstColumn `protobuf:"bytes,9,rep,name=constants,proto3" json:"constants,omitempty"`
-	Select        []string       `protobuf:"bytes,10,rep,name=select,proto3" json:"select,omitempty"`
-	Rows          int64          `protobuf:"varint,11,opt,name=rows,proto3" json:"rows,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Columns    []string       `protobuf:"bytes,7,rep,name=columns,proto3" json:"columns,omitempty"`
+	ColumnsSet bool           `protobuf:"varint,8,opt,name=columns_set,json=columnsSet,proto3" json:"columns_set,omitempty"`
+	Constants  []*ConstColumn `protobuf:"bytes,9,rep,name=constants,proto3" json:"constants,omitempty"`
+	Select     []string       `protobuf:"bytes,10,rep,name=select,proto3" json:"select,omitempty"`
+	Rows       int64          `protobuf:"varint,11,opt,name=rows,proto3" json:"rows,omitempty"`
+	// ENCODING_PARQUET only: string or binary columns whose every data page
+	// is dictionary-encoded. Reading them as dictionaries and casting back to
+	// their type gives the same column at about half pyarrow's decoding cost.
+	DictionaryColumns []string `protobuf:"bytes,12,rep,name=dictionary_columns,json=dictionaryColumns,proto3" json:"dictionary_columns,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *PartHeader) Reset() {
@@ -2083,6 +2087,13 @@ func (x *PartHeader) GetRows() int64 {
 		return x.Rows
 	}
 	return 0
+}
+
+func (x *PartHeader) GetDictionaryColumns() []string {
+	if x != nil {
+		return x.DictionaryColumns
+	}
+	return nil
 }
 
 type LoadTrailer struct {
@@ -2882,7 +2893,7 @@ const file_iomanager_v1_iomanager_proto_rawDesc = "" +
 	"partitions\x18\x02 \x03(\tR\n" +
 	"partitions\x12\x18\n" +
 	"\amissing\x18\x03 \x03(\tR\amissing\x12\x10\n" +
-	"\x03uri\x18\x04 \x01(\tR\x03uri\"\xd3\x03\n" +
+	"\x03uri\x18\x04 \x01(\tR\x03uri\"\x82\x04\n" +
 	"\n" +
 	"PartHeader\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12H\n" +
@@ -2900,7 +2911,8 @@ const file_iomanager_v1_iomanager_proto_rawDesc = "" +
 	"\tconstants\x18\t \x03(\v2\x19.iomanager.v1.ConstColumnR\tconstants\x12\x16\n" +
 	"\x06select\x18\n" +
 	" \x03(\tR\x06select\x12\x12\n" +
-	"\x04rows\x18\v \x01(\x03R\x04rows\x1a=\n" +
+	"\x04rows\x18\v \x01(\x03R\x04rows\x12-\n" +
+	"\x12dictionary_columns\x18\f \x03(\tR\x11dictionaryColumns\x1a=\n" +
 	"\x0fDimensionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc9\x01\n" +

@@ -300,10 +300,12 @@ def _decode_stream(chunks: list[bytes]) -> pa.Table:
 def _read_parquet_part(hdr: pb.PartHeader, source: Any) -> pa.Table:
     """Decode one Parquet part as its header says: columns, then constants, then select."""
     copy = isinstance(source, str) and not hdr.local_path
+    dictionary = list(hdr.dictionary_columns)
     try:
         try:
             # pre_buffer coalesces the column chunk reads: measured 0.79 s vs 0.96 s for 30 × 20 MB local files
-            f = pq.ParquetFile(source, memory_map=isinstance(source, str), pre_buffer=True)
+            f = pq.ParquetFile(source, memory_map=isinstance(source, str), pre_buffer=True,
+                               read_dictionary=dictionary or None)
         except OSError as e:
             if hdr.local_path:
                 raise LocalPathUnreadable(f"remotestore: cannot read {hdr.local_path} in place: {e}") from e
@@ -315,10 +317,28 @@ def _read_parquet_part(hdr: pb.PartHeader, source: Any) -> pa.Table:
                 os.unlink(source)  # a mapping stays valid; the name goes now
             except FileNotFoundError:
                 pass
+    if dictionary:
+        table = undictionary(table, dictionary)
     for c in hdr.constants:
         table = table.append_column(pa.field(c.name, pa.string(), nullable=False), constant_strings(c.value, table.num_rows))
     if len(hdr.select) > 0:
         table = table.select(list(hdr.select))
+    return table
+
+
+def undictionary(table: pa.Table, names: list[str]) -> pa.Table:
+    """Cast the dictionary columns named (read so because every page of them was dictionary-encoded) back
+    to their value type: the same column as a plain read, for half pyarrow's decoding (9 vs 19 ms for 1M
+    short strings)."""
+    for name in names:
+        i = table.schema.get_field_index(name)
+        if i < 0:
+            continue
+        f = table.schema.field(i)
+        if not pa.types.is_dictionary(f.type):
+            continue
+        plain = pa.field(f.name, f.type.value_type, f.nullable, f.metadata)
+        table = table.set_column(i, plain, table.column(i).cast(plain.type))
     return table
 
 

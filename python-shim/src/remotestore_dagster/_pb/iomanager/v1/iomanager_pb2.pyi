@@ -335,7 +335,7 @@ class LoadHeader(_message.Message):
     def __init__(self, kind: _Optional[_Union[PayloadKind, str]] = ..., partitions: _Optional[_Iterable[str]] = ..., missing: _Optional[_Iterable[str]] = ..., uri: _Optional[str] = ...) -> None: ...
 
 class PartHeader(_message.Message):
-    __slots__ = ("key", "dimensions", "transfer_file", "size", "encoding", "local_path", "columns", "columns_set", "constants", "select", "rows")
+    __slots__ = ("key", "dimensions", "transfer_file", "size", "encoding", "local_path", "columns", "columns_set", "constants", "select", "rows", "dictionary_columns")
     class DimensionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -354,6 +354,7 @@ class PartHeader(_message.Message):
     CONSTANTS_FIELD_NUMBER: _ClassVar[int]
     SELECT_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
+    DICTIONARY_COLUMNS_FIELD_NUMBER: _ClassVar[int]
     key: str
     dimensions: _containers.ScalarMap[str, str]
     transfer_file: str
@@ -365,7 +366,8 @@ class PartHeader(_message.Message):
     constants: _containers.RepeatedCompositeFieldContainer[ConstColumn]
     select: _containers.RepeatedScalarFieldContainer[str]
     rows: int
-    def __init__(self, key: _Optional[str] = ..., dimensions: _Optional[_Mapping[str, str]] = ..., transfer_file: _Optional[str] = ..., size: _Optional[int] = ..., encoding: _Optional[_Union[Encoding, str]] = ..., local_path: _Optional[str] = ..., columns: _Optional[_Iterable[str]] = ..., columns_set: _Optional[bool] = ..., constants: _Optional[_Iterable[_Union[ConstColumn, _Mapping]]] = ..., select: _Optional[_Iterable[str]] = ..., rows: _Optional[int] = ...) -> None: ...
+    dictionary_columns: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, key: _Optional[str] = ..., dimensions: _Optional[_Mapping[str, str]] = ..., transfer_file: _Optional[str] = ..., size: _Optional[int] = ..., encoding: _Optional[_Union[Encoding, str]] = ..., local_path: _Optional[str] = ..., columns: _Optional[_Iterable[str]] = ..., columns_set: _Optional[bool] = ..., constants: _Optional[_Iterable[_Union[ConstColumn, _Mapping]]] = ..., select: _Optional[_Iterable[str]] = ..., rows: _Optional[int] = ..., dictionary_columns: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class LoadTrailer(_message.Message):
     __slots__ = ("metadata", "row_count")
