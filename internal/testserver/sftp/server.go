@@ -63,10 +63,6 @@ const (
 // DefaultBinary is where Debian's openssh-server puts sshd.
 const DefaultBinary = "/usr/sbin/sshd"
 
-// SFTPServerBinary is Debian's sftp subsystem binary. When it is missing the
-// server's built-in internal-sftp serves the subsystem (the same code).
-const SFTPServerBinary = "/usr/lib/openssh/sftp-server"
-
 // ErrNoBinary reports that sshd is not installed.
 var ErrNoBinary = errors.New("testserver/sftp: sshd not found (run: bash scripts/install-sshd.sh, or make tools-sftp)")
 
@@ -234,10 +230,6 @@ func (s *Server) writeFiles(bin string) error {
 // config returns the sshd_config: key logins for the current user only, on
 // 127.0.0.1 only, nothing but SFTP.
 func (s *Server) config(bin, hostKeyFile string) string {
-	subsystem := "internal-sftp"
-	if _, err := os.Stat(SFTPServerBinary); err == nil {
-		subsystem = SFTPServerBinary
-	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# written by remotestore internal/testserver/sftp\n")
 	fmt.Fprintf(&b, "Port %d\nListenAddress 127.0.0.1\n", s.Port)
@@ -269,7 +261,10 @@ LogLevel INFO
 		// penalised and refused.
 		b.WriteString("PerSourcePenalties no\n")
 	}
-	fmt.Fprintf(&b, "Subsystem sftp %s\n", subsystem)
+	// internal-sftp is sftp-server's code inside sshd: no exec of the
+	// user's shell per session (a shell whose rc files take a while would
+	// slow every session down).
+	b.WriteString("Subsystem sftp internal-sftp\n")
 	return b.String()
 }
 
