@@ -1,7 +1,6 @@
 package sftp
 
 import (
-	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -20,9 +19,6 @@ func classify(err error) error {
 	}
 	if kind := store.KindOf(err); kind != nil {
 		return kind
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return nil
 	}
 	if errors.Is(err, errClosed) {
 		return store.ErrPrecondition

@@ -211,6 +211,20 @@ func (b *Backend) As(target any) bool {
 // per reconnection after a dropped connection.
 func (b *Backend) Dials() int64 { return b.p.dials.Load() }
 
+// OpenSessions returns how many SFTP sessions the current connection has
+// open (0 without a connection).
+func (b *Backend) OpenSessions() int {
+	b.p.mu.Lock()
+	c := b.p.cur
+	b.p.mu.Unlock()
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.sess)
+}
+
 // Stat implements store.Backend. Symbolic links are followed by the server.
 func (b *Backend) Stat(ctx context.Context, p string) (store.Info, error) {
 	var fi os.FileInfo
