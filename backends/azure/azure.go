@@ -217,7 +217,7 @@ func (b *Backend) missing(ctx context.Context, p string, notFound error) error {
 	case err != nil:
 		return err
 	case folder:
-		return fmt.Errorf("%w: %s is a folder", store.ErrIsFolder, b.URI(p))
+		return kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder", b.URI(p)))
 	}
 	return notFound
 }

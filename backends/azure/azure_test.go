@@ -16,7 +16,8 @@ import (
 func TestMain(m *testing.M) { os.Exit(azurite.Main(m)) }
 
 // config returns a backend config for the test server, rooted at a new
-// prefix of a new container, signed with the account key. A container per
+// prefix of a new container, signed with the account key (credential
+// auto, which picks the key of the config). A container per
 // test, deleted after it, keeps Azurite's listings (which scan its
 // records) fast.
 func config(t testing.TB) azstore.Config {
@@ -30,7 +31,6 @@ func config(t testing.TB) azstore.Config {
 		Container:   container,
 		Prefix:      azurite.Prefix(t),
 		Endpoint:    srv.Endpoint,
-		Credential:  azstore.CredentialSharedKey,
 		AccountKey:  store.Secret(srv.Key),
 		BlockSize:   256 << 10, // many blocks even in the short large tests
 		MaxAttempts: 2,

@@ -189,12 +189,13 @@ func responseMessage(re *azcore.ResponseError) string {
 
 // kindErr returns err wrapped so that it also matches kind: for a failure
 // whose meaning depends on the call (a failed If-None-Match is "already
-// exists" for a write, not a lost race).
+// exists" for a write, not a lost race), or one of the backend's own. Its
+// message is err's alone: Store prints the kind in front.
 func kindErr(kind, err error) error { return &kindError{kind: kind, err: err} }
 
 type kindError struct{ kind, err error }
 
-func (e *kindError) Error() string   { return e.kind.Error() + ": " + e.err.Error() }
+func (e *kindError) Error() string   { return e.err.Error() }
 func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
 
 // scrubSecrets returns err with every secret of at least 4 characters

@@ -277,7 +277,7 @@ func (r *parallelReader) Close() error {
 	}()
 	r.wg.Wait()
 	if r.err == nil {
-		r.err = fmt.Errorf("%w: read after close", store.ErrPrecondition)
+		r.err = kindErr(store.ErrPrecondition, errors.New("read after close"))
 	}
 	return nil
 }

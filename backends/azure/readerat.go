@@ -76,7 +76,7 @@ func (r *readerAt) Close() error {
 // ReadAt implements io.ReaderAt; it is safe for concurrent use.
 func (r *readerAt) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
-		return 0, fmt.Errorf("%w: negative offset %d", store.ErrInvalidPath, off)
+		return 0, kindErr(store.ErrInvalidPath, fmt.Errorf("negative offset %d", off))
 	}
 	if off >= r.size {
 		return 0, io.EOF

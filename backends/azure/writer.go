@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -35,7 +36,7 @@ func (b *Backend) NewWriter(ctx context.Context, p string, opts *store.WriteOpti
 		// Blocks big enough for the announced size, rounded up to 1 MiB.
 		blockSize = ((opts.SizeHint+MaxBlocks-1)/MaxBlocks + 1<<20 - 1) &^ (1<<20 - 1)
 		if blockSize > MaxBlockSize {
-			return nil, fmt.Errorf("%w: azure: size %d exceeds the largest block blob Azure stores", store.ErrNotSupported, opts.SizeHint)
+			return nil, kindErr(store.ErrNotSupported, fmt.Errorf("size %d exceeds the largest block blob Azure stores", opts.SizeHint))
 		}
 	}
 	if err := b.checkParents(ctx, p); err != nil {
@@ -75,7 +76,7 @@ func (b *Backend) checkParents(ctx context.Context, p string) error {
 			_, err := call(b.blob(q).GetProperties(gctx, nil))
 			switch {
 			case err == nil:
-				return fmt.Errorf("%w: %s is a file", store.ErrNotFolder, b.URI(q))
+				return kindErr(store.ErrNotFolder, fmt.Errorf("%s is a file", b.URI(q)))
 			case classify(err) == store.ErrNotFound:
 				return nil
 			}
@@ -188,7 +189,7 @@ func (w *writer) grow() {
 // check fails once the writer is finished or a block upload failed.
 func (w *writer) check() error {
 	if w.done {
-		return fmt.Errorf("%w: write after commit or abort", store.ErrPrecondition)
+		return kindErr(store.ErrPrecondition, errors.New("write after commit or abort"))
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -204,7 +205,7 @@ func (w *writer) flush() error {
 		w.nbufs = 1 // the full first buffer, recycled after its upload
 	}
 	if w.staged >= MaxBlocks {
-		return fmt.Errorf("%w: azure: more than %d blocks of %d bytes; pass a SizeHint or raise block_size", store.ErrNotSupported, MaxBlocks, w.blockSize)
+		return kindErr(store.ErrNotSupported, fmt.Errorf("more than %d blocks of %d bytes; pass a SizeHint or raise block_size", MaxBlocks, w.blockSize))
 	}
 	w.stage(w.buf)
 	buf, err := w.takeBuffer()
