@@ -198,7 +198,7 @@ func (w *writer) check() error {
 
 // flush stages the full buffer as the next block and takes a free buffer
 // for what follows. It blocks while Concurrency blocks are in flight:
-// memory stays bounded.
+// memory stays bounded (Concurrency+1 buffers).
 func (w *writer) flush() error {
 	if w.free == nil {
 		w.free = make(chan []byte, w.b.concurrency+1)
@@ -207,11 +207,13 @@ func (w *writer) flush() error {
 	if w.staged >= MaxBlocks {
 		return kindErr(store.ErrNotSupported, fmt.Errorf("more than %d blocks of %d bytes; pass a SizeHint or raise block_size", MaxBlocks, w.blockSize))
 	}
-	w.stage(w.buf)
+	// Take the next buffer first: with every other one in flight this
+	// waits for an upload to end, so at most Concurrency are.
 	buf, err := w.takeBuffer()
 	if err != nil {
 		return err
 	}
+	w.stage(w.buf)
 	w.buf = buf[:0]
 	return w.check()
 }
