@@ -37,8 +37,14 @@ func (f *file) Close() error {
 
 // readChunk is how much one Read call that finds the buffer empty asks
 // for: several requests in flight, so small Reads do not pay one round
-// trip each.
+// trip each. After the first refill, a Read of a longer range switches to
+// the streaming pipeline (see reader).
 const readChunk = 256 << 10
+
+// smallRange is the longest range WriteTo reads with one ReadAt; longer
+// ones go through the SFTP client's pipelined WriteTo, which reads ahead
+// by up to Concurrency requests and would overshoot a short range.
+const smallRange = 2 << 20
 
 // openFile opens the file at p for reading and refuses folders (OpenSSH
 // opens folders as files). With exact, the size comes from the open handle
@@ -88,10 +94,7 @@ func (b *Backend) openFile(ctx context.Context, p string, exact bool) (*file, os
 	return &file{File: f, sess: sess}, fi, nil
 }
 
-// OpenRange implements store.Backend. Read fills a buffer of readChunk
-// bytes with concurrent requests when it runs empty (or reads straight
-// into large buffers); WriteTo, which io.Copy uses, streams with
-// Concurrency requests in flight throughout.
+// OpenRange implements store.Backend (see reader for how it reads).
 func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (io.ReadCloser, error) {
 	f, _, err := b.openFile(ctx, p, false)
 	if err != nil {
@@ -104,15 +107,24 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 	return &reader{ctx: ctx, f: f, off: off, end: end}, nil
 }
 
-// reader streams a range of an open file.
+// reader streams a range of an open file. WriteTo, which io.Copy uses,
+// runs the SFTP client's pipelined reader (Concurrency requests in flight
+// throughout). Read fills a buffer of readChunk bytes with concurrent
+// requests; when a second refill shows the caller reads on through a long
+// range, the same pipeline starts in the background and Read takes its
+// bytes from a pipe.
 type reader struct {
-	ctx  context.Context
-	f    *file
-	off  int64 // file offset of the next byte to hand out
-	end  int64 // end of the range (exclusive), or -1: the end of the file
-	buf  []byte
-	pos  int  // next byte of buf to hand out
-	done bool // the end of the file was reached
+	ctx     context.Context
+	f       *file
+	off     int64 // file offset of the next byte to hand out
+	end     int64 // end of the range (exclusive), or -1: the end of the file
+	buf     []byte
+	pos     int  // next byte of buf to hand out
+	done    bool // the end of the range or file was reached
+	refills int
+
+	pr *io.PipeReader // the background pipeline's output, once started
+	bg chan struct{}  // closed when the background pipeline has stopped
 }
 
 // left returns how many bytes the range still has (-1: unknown, to the
@@ -135,11 +147,24 @@ func (r *reader) Read(p []byte) (int, error) {
 		return n, nil
 	}
 	left := r.left()
-	if r.done || left == 0 || len(p) == 0 {
-		if len(p) == 0 && !r.done && left != 0 {
-			return 0, nil
-		}
+	if r.done || left == 0 {
 		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if r.pr == nil && r.refills > 0 && (left < 0 || left > 2*readChunk) {
+		if err := r.startStream(left); err != nil {
+			return 0, err
+		}
+	}
+	if r.pr != nil {
+		n, err := r.pr.Read(p)
+		r.off += int64(n)
+		if err == io.EOF {
+			r.done = true
+		}
+		return n, err
 	}
 	if len(p) >= readChunk {
 		if left >= 0 && int64(len(p)) > left {
@@ -149,6 +174,7 @@ func (r *reader) Read(p []byte) (int, error) {
 		r.off += int64(n)
 		return r.result(n, err)
 	}
+	r.refills++
 	want := int64(readChunk)
 	if left >= 0 && left < want {
 		want = left
@@ -182,9 +208,29 @@ func (r *reader) result(n int, err error) (int, error) {
 	return n, err
 }
 
-// WriteTo streams the rest of the range to w with the SFTP client's
-// pipelined reader (Concurrency requests in flight), checking the context
-// between writes.
+// startStream starts the pipelined reader from r.off in the background,
+// writing into a pipe that Read drains.
+func (r *reader) startStream(left int64) error {
+	if _, err := r.f.Seek(r.off, io.SeekStart); err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	r.pr, r.bg = pr, make(chan struct{})
+	go func() {
+		defer close(r.bg)
+		_, err := r.f.File.WriteTo(&limitWriter{ctx: r.ctx, w: pw, n: left})
+		if err == nil || errors.Is(err, errLimit) {
+			pw.Close()
+		} else {
+			pw.CloseWithError(err)
+		}
+	}()
+	return nil
+}
+
+// WriteTo streams the rest of the range to w, checking the context between
+// writes: a short range with one ReadAt, a long one with the SFTP client's
+// pipelined reader.
 func (r *reader) WriteTo(w io.Writer) (int64, error) {
 	var written int64
 	if r.pos < len(r.buf) {
@@ -199,15 +245,37 @@ func (r *reader) WriteTo(w io.Writer) (int64, error) {
 	if err := r.ctx.Err(); err != nil {
 		return written, err
 	}
+	if r.pr != nil {
+		n, err := io.Copy(w, struct{ io.Reader }{r.pr})
+		r.off += n
+		if err == nil {
+			r.done = true
+		}
+		return written + n, err
+	}
 	left := r.left()
 	if r.done || left == 0 {
 		return written, nil
+	}
+	if left > 0 && left <= smallRange {
+		buf := make([]byte, left)
+		n, err := r.f.ReadAt(buf, r.off)
+		if err == io.EOF {
+			err = nil
+		}
+		if err != nil {
+			return written, err
+		}
+		r.done = true
+		m, err := w.Write(buf[:n])
+		r.off += int64(m)
+		return written + int64(m), err
 	}
 	if _, err := r.f.Seek(r.off, io.SeekStart); err != nil {
 		return written, err
 	}
 	lw := &limitWriter{ctx: r.ctx, w: w, n: left}
-	_, err := r.f.WriteTo(lw)
+	_, err := r.f.File.WriteTo(lw)
 	r.off += lw.written
 	written += lw.written
 	if errors.Is(err, errLimit) {
@@ -221,6 +289,9 @@ func (r *reader) WriteTo(w io.Writer) (int64, error) {
 
 // errLimit stops the SFTP client's WriteTo at the end of the range.
 var errLimit = errors.New("sftp: end of range")
+
+// errReaderClosed stops the background pipeline of a closed reader.
+var errReaderClosed = errors.New("sftp: reader closed")
 
 // limitWriter passes at most n bytes (all when n < 0) to w, failing once
 // ctx is done.
@@ -254,7 +325,14 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (r *reader) Close() error { return r.f.Close() }
+// Close stops the background pipeline, if any, and closes the file.
+func (r *reader) Close() error {
+	if r.pr != nil {
+		r.pr.CloseWithError(errReaderClosed)
+		<-r.bg
+	}
+	return r.f.Close()
+}
 
 // Small reads through OpenReaderAt are served from a few cached blocks, so
 // that many tiny ReadAt calls (a Parquet footer, a byte-wise reader) cost

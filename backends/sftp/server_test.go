@@ -487,3 +487,79 @@ func newKeyPEM(t *testing.T, passphrase string) []byte {
 	}
 	return pem.EncodeToMemory(block)
 }
+
+// TestStreamReads checks the stream's read paths on a file larger than
+// the pipeline reads ahead: small Reads that switch to the background
+// pipeline, ranges through WriteTo (one ReadAt, or the pipeline cut at
+// the range's end), a mix of both, and Close in the middle of a
+// background read.
+func TestStreamReads(t *testing.T) {
+	st := store.New(open(t, config(t)))
+	ctx := t.Context()
+	const size = 5<<20 + 333
+	data := make([]byte, size)
+	(&pattern{}).Read(data)
+	for i := range data {
+		data[i] ^= byte(i >> 16) // no period of 64 KiB
+	}
+	if err := st.WriteBytes(ctx, "big.bin", data, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name        string
+		off, length int64
+		firstReads  int // small Reads before the rest goes through io.Copy (WriteTo)
+		onlyReads   bool
+	}{
+		{"small reads, whole file", 0, -1, 0, true},
+		{"small reads, long range", 777, 3 << 20, 0, true},
+		{"WriteTo, short range", 1 << 20, 1 << 20, 0, false},
+		{"WriteTo, long range", 100, 4 << 20, 0, false},
+		{"WriteTo, to the end", 12345, -1, 0, false},
+		{"reads, then WriteTo", 5, 4 << 20, 100, false},
+	} {
+		rc, err := st.OpenRange(ctx, "big.bin", c.off, c.length)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		buf := make([]byte, 4000)
+		for i := 0; c.onlyReads || i < c.firstReads; i++ {
+			n, err := rc.Read(buf)
+			got.Write(buf[:n])
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: Read: %v", c.name, err)
+			}
+		}
+		if !c.onlyReads {
+			if _, err := io.Copy(&got, rc); err != nil {
+				t.Fatalf("%s: io.Copy: %v", c.name, err)
+			}
+		}
+		rc.Close()
+		end := int64(size)
+		if c.length >= 0 {
+			end = min(end, c.off+c.length)
+		}
+		if !bytes.Equal(got.Bytes(), data[c.off:end]) {
+			t.Errorf("%s: read %d bytes, want bytes %d to %d", c.name, got.Len(), c.off, end)
+		}
+	}
+	// Close while the background pipeline runs ahead.
+	rc, err := st.Open(ctx, "big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1000)
+	for range 300 {
+		if _, err := io.ReadFull(rc, buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rc.Close(); err != nil {
+		t.Errorf("Close during a background read: %v", err)
+	}
+}
