@@ -182,7 +182,9 @@ func (b *Backend) DropTables(ctx context.Context) error {
 }
 
 // containsFold reports whether s contains sub, ignoring case.
-func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
 
 // cleanupContext returns a context for cleanup statements (deleting staged
 // chunks, rolling back) that still runs when ctx was canceled, bounded in

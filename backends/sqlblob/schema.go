@@ -35,12 +35,12 @@ type dialect struct {
 	create []string // statements that create the tables
 
 	stat, folder, lockFile, lockShared, open, readAt, fileBlob string
-	newUpload, dropUpload, insertChunk, dropBlob, copyChunks     string
-	insertFile, updateFile, deleteFile, moveFile                 string
-	deleteFolder, deleteAll                                      []string
-	cleanUploads                                                 []string
-	probe                                                        string
-	drop                                                         []string
+	newUpload, dropUpload, insertChunk, dropBlob, copyChunks   string
+	insertFile, updateFile, deleteFile, moveFile               string
+	deleteFolder, deleteAll                                    []string
+	cleanUploads                                               []string
+	probe                                                      string
+	drop                                                       []string
 }
 
 var placeholder = regexp.MustCompile(`\$(\d+)`)

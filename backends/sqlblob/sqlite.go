@@ -40,7 +40,7 @@ func NewSQLite(ctx context.Context, c SQLiteConfig) (*Backend, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(c.BusyTimeout.Milliseconds(), 10)+")")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")         // WAL: durable at checkpoints, never corrupt
+	q.Add("_pragma", "synchronous(NORMAL)")          // WAL: durable at checkpoints, never corrupt
 	q.Add("_pragma", "journal_size_limit(67108864)") // give the WAL's space back after large writes
 	q.Set("_txlock", "immediate")                    // write transactions lock at BEGIN: no upgrade deadlocks
 	dsn := (&url.URL{Scheme: "file", Path: path}).String() + "?" + q.Encode()
