@@ -120,10 +120,22 @@ func newDialect(sqlite bool, table string) *dialect {
 	// One statement reads the file's row and the chunks of the range, so
 	// the whole stream comes from one snapshot: a writer replacing the file
 	// meanwhile is not seen.
-	d.open = d.sql(`SELECT f.size, f.chunk_size, c.seq, c.data FROM {f} f
-		LEFT JOIN {c} c ON c.blob_id = f.blob_id
-			AND c.seq >= CAST($2 AS BIGINT) / f.chunk_size AND c.seq <= CAST($3 AS BIGINT) / f.chunk_size
-		WHERE f.path = $1 ORDER BY c.seq`)
+	if sqlite {
+		// SQLite walks the chunks' primary key in order: no sorting.
+		d.open = d.sql(`SELECT f.size, f.chunk_size, c.seq, c.data FROM {f} f
+			LEFT JOIN {c} c ON c.blob_id = f.blob_id
+				AND c.seq >= CAST($2 AS BIGINT) / f.chunk_size AND c.seq <= CAST($3 AS BIGINT) / f.chunk_size
+			WHERE f.path = $1 ORDER BY c.seq`)
+	} else {
+		// An outer ORDER BY would make PostgreSQL sort the chunks before
+		// sending the first; the lateral subquery streams them in index
+		// order (the reader checks the order).
+		d.open = d.sql(`SELECT f.size, f.chunk_size, c.seq, c.data FROM {f} f
+			LEFT JOIN LATERAL (SELECT seq, data FROM {c} WHERE blob_id = f.blob_id
+				AND seq >= CAST($2 AS BIGINT) / f.chunk_size AND seq <= CAST($3 AS BIGINT) / f.chunk_size
+				ORDER BY seq) c ON true
+			WHERE f.path = $1`)
+	}
 	// $4 is the 1-based start in the first chunk, $5 the most bytes wanted
 	// of any one chunk.
 	d.readAt = d.sql(`SELECT seq, substr(data, CASE WHEN seq = $2 THEN $4 ELSE 1 END, $5) FROM {c}
