@@ -133,32 +133,31 @@ func parseKey(what string, pem []byte, passphrase string) (ssh.Signer, error) {
 	return nil, fmt.Errorf("%w: sftp: %s: not a private key: %v", store.ErrInvalidConfig, what, err)
 }
 
-// methods returns the SSH auth methods for one connection, and a function
-// releasing the agent connection once the login is over.
+// methods returns the SSH auth methods for one connection: the keys (the
+// configured ones, then the agent's), then the password; and a function
+// releasing the agent connection once the login is over. An agent that
+// cannot be reached or fails is left out.
 func (a *auth) methods() ([]ssh.AuthMethod, func()) {
-	signers := a.signers
 	release := func() {}
+	var ms []ssh.AuthMethod
+	var ag agent.ExtendedAgent
 	if a.agent != "" {
 		if c, err := net.Dial("unix", a.agent); err == nil {
 			release = func() { c.Close() }
-			ag := agent.NewClient(c)
-			explicit := signers
-			signers = nil
-			cb := func() ([]ssh.Signer, error) {
-				fromAgent, err := ag.Signers()
-				if err != nil {
-					return explicit, nil // an agent that fails is left out
-				}
-				return append(append([]ssh.Signer(nil), explicit...), fromAgent...), nil
-			}
-			var ms []ssh.AuthMethod
-			ms = append(ms, ssh.PublicKeysCallback(cb))
-			return append(ms, a.passwordMethods()...), release
+			ag = agent.NewClient(c)
 		}
 	}
-	var ms []ssh.AuthMethod
-	if len(signers) > 0 {
-		ms = append(ms, ssh.PublicKeys(signers...))
+	switch {
+	case ag != nil:
+		ms = append(ms, ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
+			signers := append([]ssh.Signer(nil), a.signers...)
+			if fromAgent, err := ag.Signers(); err == nil {
+				signers = append(signers, fromAgent...)
+			}
+			return signers, nil
+		}))
+	case len(a.signers) > 0:
+		ms = append(ms, ssh.PublicKeys(a.signers...))
 	}
 	return append(ms, a.passwordMethods()...), release
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	sftpstore "github.com/remotestore/remotestore/backends/sftp"
@@ -561,5 +563,52 @@ func TestStreamReads(t *testing.T) {
 	}
 	if err := rc.Close(); err != nil {
 		t.Errorf("Close during a background read: %v", err)
+	}
+}
+
+// TestAgent logs in with a key held by an ssh-agent at $SSH_AUTH_SOCK (an
+// in-process agent here), with no key file configured and no default
+// identity in a fresh home folder.
+func TestAgent(t *testing.T) {
+	srv := sftpserver.Get(t)
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyring := agent.NewKeyring()
+	if err := keyring.Add(agent.AddedKey{PrivateKey: priv}); err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := ssh.NewSignerFromKey(priv)
+	if err := srv.Authorize(signer.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { agent.ServeAgent(keyring, c); c.Close() }()
+		}
+	}()
+	t.Setenv("SSH_AUTH_SOCK", sock)
+	t.Setenv("HOME", t.TempDir())
+	c := config(t)
+	c.KeyFile, c.NoAgent = "", false
+	b := open(t, c)
+	if err := b.Ping(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// Without the agent nothing is left to log in with.
+	c.NoAgent = true
+	if _, err := sftpstore.New(t.Context(), c); !errors.Is(err, store.ErrInvalidConfig) || !strings.Contains(err.Error(), "no credentials") {
+		t.Errorf("no key, no agent, no password: %v, want ErrInvalidConfig saying no credentials", err)
 	}
 }
