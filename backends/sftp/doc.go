@@ -108,14 +108,18 @@
 //
 // # Reads
 //
-// A stream's io.WriterTo (what io.Copy uses) keeps Concurrency read
-// requests in flight throughout; its Read fills 256 KiB with concurrent
-// requests when its buffer runs dry. Seekable reads (store.ReaderAtOpener)
-// split large ReadAt calls into concurrent requests and serve reads up to
-// 64 KiB from a per-reader cache of 256 KiB blocks, so a Parquet reader's
-// many small reads cost few round trips. Opening a file costs one round
-// trip (open and a Stat go out together; seekable reads add an fstat for
-// the exact size).
+// A stream's io.WriterTo (what io.Copy uses) runs pkg/sftp's pipelined
+// reader, Concurrency read requests in flight throughout (a range up to
+// 2 MiB is one ReadAt instead, so a short range is not overshot). Read
+// fills a 256 KiB buffer with concurrent requests; when a second refill
+// shows the caller reads on through a longer range, the same pipeline
+// starts in the background and Read drains it. Seekable reads
+// (store.ReaderAtOpener) split large ReadAt calls into concurrent requests
+// and serve reads up to 64 KiB from a per-reader cache of 256 KiB blocks,
+// so a Parquet reader's many small reads cost few round trips. Opening a
+// stream costs one round trip (the open and a Stat that refuses folders go
+// out together); a seekable reader takes two (open, then fstat for the
+// exact size, which is fixed from then on).
 //
 // # Connection
 //

@@ -612,3 +612,62 @@ func TestAgent(t *testing.T) {
 		t.Errorf("no key, no agent, no password: %v, want ErrInvalidConfig saying no credentials", err)
 	}
 }
+
+// TestYAMLConfig opens the store from a YAML config (type: sftp, the
+// Config fields as options, a secret from the environment).
+func TestYAMLConfig(t *testing.T) {
+	srv := sftpserver.Get(t)
+	dir := srv.NewDir(t)
+	t.Setenv("RS_SFTP_YAML_PW", "hunter2-yaml")
+	yml := fmt.Sprintf(`
+backends:
+  partner:
+    type: sftp
+    options:
+      host: %s
+      port: %d
+      user: %s
+      path: %s
+      key_file: %s
+      known_hosts: %s
+      no_agent: true
+      password: ${RS_SFTP_YAML_PW}
+      timeout: 5s
+      keepalive: 1m
+      sessions: 2
+stores:
+  daily:
+    backend: partner
+    root_path: outgoing/daily
+`, srv.Host, srv.Port, srv.User, dir, srv.KeyFile, srv.KnownHosts)
+	cfg, err := store.ParseConfig([]byte(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cfg.Open(t.Context(), "daily")
+	if err != nil {
+		t.Fatalf("open from YAML: %v", err)
+	}
+	defer st.Close()
+	if err := st.WriteString(t.Context(), "a.csv", "x,y\n", nil); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "outgoing", "daily", "a.csv")); err != nil || string(b) != "x,y\n" {
+		t.Errorf("on disk: %q, %v", b, err)
+	}
+	// A typo in an option is an error naming it; a wrong type shows no value.
+	bad, err := store.ParseConfig([]byte(strings.Replace(yml, "no_agent: true", "no_agnet: true", 1)))
+	if err == nil {
+		_, err = bad.Open(t.Context(), "daily")
+	}
+	if err == nil || !strings.Contains(err.Error(), "no_agnet") {
+		t.Errorf("unknown option: %v, want an error naming it", err)
+	}
+	bad, err = store.ParseConfig([]byte(strings.Replace(yml, "sessions: 2", "sessions: ${RS_SFTP_YAML_PW}", 1)))
+	if err == nil {
+		_, err = bad.Open(t.Context(), "daily")
+	}
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("a secret in a badly typed option: %v, want an error without the value", err)
+	}
+}
