@@ -167,8 +167,9 @@ func (b *Backend) Ping(ctx context.Context) error {
 }
 
 // Stat implements store.Backend. A file is found with Get Blob Properties;
-// a folder is a prefix with at least one blob below it (a one-blob
-// listing). The root is a folder when the container can be listed.
+// a folder is a directory marker blob (hdi_isfolder=true) or a prefix with
+// at least one blob below it (a one-blob listing). The root is a folder
+// when the container can be listed.
 func (b *Backend) Stat(ctx context.Context, p string) (store.Info, error) {
 	if p == "" {
 		if _, err := b.isFolder(ctx, p); err != nil {
@@ -177,7 +178,10 @@ func (b *Backend) Stat(ctx context.Context, p string) (store.Info, error) {
 		return store.Info{IsFolder: true}, nil
 	}
 	props, err := call(b.blob(p).GetProperties(ctx, nil))
-	if err == nil {
+	switch {
+	case err == nil && isMarker(props.Metadata):
+		return store.Info{Path: p, IsFolder: true}, nil
+	case err == nil:
 		return store.Info{Path: p, Size: deref(props.ContentLength), ModTime: deref(props.LastModified),
 			ETag: etagString(props.ETag)}, nil
 	}

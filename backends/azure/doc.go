@@ -59,9 +59,15 @@
 // read, range-read, write, atomic-write, list, delete, server-side-copy,
 // mod-time, etag. Not atomic-move (Move is copy then delete) and not
 // real-folders: a folder is a name prefix, it exists while a blob lies
-// below it. Accounts with a hierarchical namespace (ADLS Gen2) work
-// through the blob endpoint with the same semantics; their directory
-// entries are not told apart from files.
+// below it.
+//
+// Directory marker blobs (zero bytes, metadata hdi_isfolder=true) are
+// folders: accounts with a hierarchical namespace (ADLS Gen2) show their
+// directories that way through the blob endpoint, and Hadoop's WASB driver
+// (Spark, Hive) writes them on flat accounts. Stat calls a marker a
+// folder, reads of it fail with store.ErrIsFolder, listings leave markers
+// out (a folder shows while something lies in it), and DeleteFolder
+// removes them last, deepest first.
 //
 // # Writes
 //
@@ -76,6 +82,11 @@
 // at the blob's next commit). Without SizeHint a file may have up to
 // 50,000 blocks (390 GiB at the default block size); with it, blocks grow
 // to fit.
+//
+// A new writer checks, with one Get Blob Properties per parent folder
+// (concurrently), that no file stands where a parent folder of the path
+// would be ("a.txt" for "a.txt/b"): store.ErrNotFolder, as on a
+// filesystem, instead of a file that shadows a folder.
 //
 // Without Overwrite, Put Blob and Put Block List carry If-None-Match: *,
 // so an existing blob is never replaced, even by a racing writer: exactly

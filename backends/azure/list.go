@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -23,7 +24,9 @@ const maxBatch = 256
 // (up to 5,000 entries) at a time. Blob prefixes are folders.
 func (b *Backend) List(ctx context.Context, p string) iter.Seq2[store.Info, error] {
 	return func(yield func(store.Info, error) bool) {
-		pager := b.cont.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Prefix: to.Ptr(b.dirPrefix(p))})
+		pager := b.cont.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{
+			Prefix: to.Ptr(b.dirPrefix(p)), Include: container.ListBlobsInclude{Metadata: true},
+		})
 		for pager.More() {
 			page, err := call(pager.NextPage(ctx))
 			if err != nil {
@@ -53,7 +56,9 @@ func (b *Backend) List(ctx context.Context, p string) iter.Seq2[store.Info, erro
 // page, so memory stays flat however many blobs there are.
 func (b *Backend) ListAll(ctx context.Context, p string) iter.Seq2[store.Info, error] {
 	return func(yield func(store.Info, error) bool) {
-		pager := b.cont.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: to.Ptr(b.dirPrefix(p))})
+		pager := b.cont.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{
+			Prefix: to.Ptr(b.dirPrefix(p)), Include: container.ListBlobsInclude{Metadata: true},
+		})
 		for pager.More() {
 			page, err := call(pager.NextPage(ctx))
 			if err != nil {
@@ -72,11 +77,12 @@ func (b *Backend) ListAll(ctx context.Context, p string) iter.Seq2[store.Info, e
 	}
 }
 
-// info describes a listed blob, and false for a name that is no clean
-// path below the root (a folder marker "a/", "a//b").
+// info describes a listed blob, and false for a directory marker blob
+// (its folder shows as a prefix while something lies in it) or a name
+// that is no clean path below the root ("a/", "a//b").
 func (b *Backend) info(it *container.BlobItem) (store.Info, bool) {
 	rel, ok := b.path(deref(it.Name))
-	if !ok {
+	if !ok || isMarker(it.Metadata) {
 		return store.Info{}, false
 	}
 	info := store.Info{Path: rel}
@@ -90,9 +96,14 @@ func (b *Backend) info(it *container.BlobItem) (store.Info, bool) {
 // listed flat and removed with blob batches of up to 256 deletions,
 // Concurrency batches at a time. A server that refuses batches (an
 // account with a hierarchical namespace, some emulators) gets single
-// deletions, Concurrency at a time.
+// deletions, Concurrency at a time. Directory marker blobs go last,
+// deepest first (a hierarchical namespace refuses to delete a directory
+// that is not empty), the folder's own marker included.
 func (b *Backend) DeleteFolder(ctx context.Context, p string) error {
-	pager := b.cont.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: to.Ptr(b.dirPrefix(p))})
+	pager := b.cont.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{
+		Prefix: to.Ptr(b.dirPrefix(p)), Include: container.ListBlobsInclude{Metadata: true},
+	})
+	var markers []string
 	for pager.More() {
 		page, err := call(pager.NextPage(ctx))
 		if err != nil {
@@ -103,9 +114,29 @@ func (b *Backend) DeleteFolder(ctx context.Context, p string) error {
 		}
 		names := make([]string, 0, len(page.Segment.BlobItems))
 		for _, it := range page.Segment.BlobItems {
-			names = append(names, deref(it.Name))
+			if isMarker(it.Metadata) {
+				markers = append(markers, deref(it.Name))
+			} else {
+				names = append(names, deref(it.Name))
+			}
 		}
 		if err := b.deleteNames(ctx, names); err != nil {
+			return err
+		}
+	}
+	if p != "" {
+		props, err := call(b.blob(p).GetProperties(ctx, nil))
+		switch {
+		case err == nil && isMarker(props.Metadata):
+			markers = append(markers, b.name(p))
+		case err != nil && classify(err) != store.ErrNotFound:
+			return err
+		}
+	}
+	// Deepest first; names of one depth in any order.
+	slices.SortFunc(markers, func(x, y string) int { return strings.Count(y, "/") - strings.Count(x, "/") })
+	for _, name := range markers {
+		if err := b.deleteOne(ctx, name); err != nil {
 			return err
 		}
 	}
@@ -115,6 +146,9 @@ func (b *Backend) DeleteFolder(ctx context.Context, p string) error {
 // deleteNames deletes the named blobs (and their snapshots); names that
 // are gone already are fine.
 func (b *Backend) deleteNames(ctx context.Context, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(b.concurrency)
 	if !b.noBatch.Load() {
@@ -138,15 +172,19 @@ func (b *Backend) deleteNames(ctx context.Context, names []string) error {
 		g.SetLimit(b.concurrency)
 	}
 	for _, name := range names {
-		g.Go(func() error {
-			_, err := call(b.cont.NewBlobClient(name).Delete(gctx, &blob.DeleteOptions{DeleteSnapshots: to.Ptr(blob.DeleteSnapshotsOptionTypeInclude)}))
-			if err != nil && !isCode(err, bloberror.BlobNotFound) {
-				return fmt.Errorf("delete %s: %w", name, err)
-			}
-			return nil
-		})
+		g.Go(func() error { return b.deleteOne(gctx, name) })
 	}
 	return g.Wait()
+}
+
+// deleteOne deletes the named blob and its snapshots; a blob gone already
+// is fine.
+func (b *Backend) deleteOne(ctx context.Context, name string) error {
+	_, err := call(b.cont.NewBlobClient(name).Delete(ctx, &blob.DeleteOptions{DeleteSnapshots: to.Ptr(blob.DeleteSnapshotsOptionTypeInclude)}))
+	if err != nil && !isCode(err, bloberror.BlobNotFound) {
+		return fmt.Errorf("delete %s: %w", name, err)
+	}
+	return nil
 }
 
 // deleteBatch deletes up to 256 blobs with one Blob Batch request.

@@ -40,12 +40,21 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 	if err != nil {
 		switch {
 		case isCode(err, bloberror.InvalidRange) || status(err) == 416:
-			// off is at or past the end (or the blob is empty).
+			// off is at or past the end, or the blob is empty: a file, or
+			// a directory marker.
+			props, perr := call(bc.GetProperties(ctx, nil))
+			if perr == nil && isMarker(props.Metadata) {
+				return nil, kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder (a directory marker blob)", b.URI(p)))
+			}
 			return io.NopCloser(bytes.NewReader(nil)), nil
 		case classify(err) == store.ErrNotFound:
 			return nil, b.missing(ctx, p, err)
 		}
 		return nil, err
+	}
+	if isMarker(resp.Metadata) {
+		resp.Body.Close()
+		return nil, kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder (a directory marker blob)", b.URI(p)))
 	}
 	body := &bodyReader{rc: resp.NewRetryReader(ctx, &blob.RetryReaderOptions{MaxRetries: bodyRetries, EarlyCloseAsError: true})}
 	size, ok := totalSize(resp.ContentRange)

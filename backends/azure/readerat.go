@@ -37,6 +37,9 @@ func (b *Backend) OpenReaderAt(ctx context.Context, p string) (store.ReaderAtClo
 		}
 		return nil, err
 	}
+	if isMarker(props.Metadata) {
+		return nil, kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder (a directory marker blob)", b.URI(p)))
+	}
 	if props.ETag == nil {
 		return nil, fmt.Errorf("azure: the server sent no ETag for %s", b.URI(p))
 	}

@@ -73,8 +73,10 @@ func (b *Backend) checkParents(ctx context.Context, p string) error {
 	g.SetLimit(b.concurrency)
 	for _, q := range parents {
 		g.Go(func() error {
-			_, err := call(b.blob(q).GetProperties(gctx, nil))
+			props, err := call(b.blob(q).GetProperties(gctx, nil))
 			switch {
+			case err == nil && isMarker(props.Metadata):
+				return nil // a directory marker: a folder
 			case err == nil:
 				return kindErr(store.ErrNotFolder, fmt.Errorf("%s is a file", b.URI(q)))
 			case classify(err) == store.ErrNotFound:
