@@ -17,12 +17,18 @@ import (
 // account or the credentials open. The second spelling of each is the one
 // of fsspec's adlfs.
 const (
+	// EnvConnectionString holds a connection string (endpoint and key or SAS).
 	EnvConnectionString = "AZURE_STORAGE_CONNECTION_STRING"
-	EnvAccount          = "AZURE_STORAGE_ACCOUNT"
-	EnvAccountName      = "AZURE_STORAGE_ACCOUNT_NAME"
-	EnvKey              = "AZURE_STORAGE_KEY"
-	EnvAccountKey       = "AZURE_STORAGE_ACCOUNT_KEY"
-	EnvSASToken         = "AZURE_STORAGE_SAS_TOKEN"
+	// EnvAccount names the storage account.
+	EnvAccount = "AZURE_STORAGE_ACCOUNT"
+	// EnvAccountName names the storage account (adlfs's spelling).
+	EnvAccountName = "AZURE_STORAGE_ACCOUNT_NAME"
+	// EnvKey holds the account's shared key.
+	EnvKey = "AZURE_STORAGE_KEY"
+	// EnvAccountKey holds the account's shared key (adlfs's spelling).
+	EnvAccountKey = "AZURE_STORAGE_ACCOUNT_KEY"
+	// EnvSASToken holds a shared access signature.
+	EnvSASToken = "AZURE_STORAGE_SAS_TOKEN"
 )
 
 // emulatorKey is the published key of Azurite's default account

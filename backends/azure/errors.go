@@ -161,7 +161,10 @@ type responseError struct {
 	msg string
 }
 
+// Error returns the one-line message.
 func (e *responseError) Error() string { return e.msg }
+
+// Unwrap returns the SDK's error.
 func (e *responseError) Unwrap() error { return e.err }
 
 // responseMessage is "CODE (HTTP STATUS): first line of the message".
@@ -195,7 +198,10 @@ func kindErr(kind, err error) error { return &kindError{kind: kind, err: err} }
 
 type kindError struct{ kind, err error }
 
-func (e *kindError) Error() string   { return e.err.Error() }
+// Error returns the cause's message.
+func (e *kindError) Error() string { return e.err.Error() }
+
+// Unwrap returns the kind and the cause.
 func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
 
 // scrubSecrets returns err with every secret of at least 4 characters
@@ -215,7 +221,10 @@ type scrubbed struct {
 	err error
 }
 
+// Error returns the scrubbed message.
 func (e *scrubbed) Error() string { return e.msg }
+
+// Unwrap returns the original error.
 func (e *scrubbed) Unwrap() error { return e.err }
 
 // errAs is errors.As with a value result, for brevity.

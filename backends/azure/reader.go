@@ -79,6 +79,7 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 // resumption reads as an Azure error of one line.
 type bodyReader struct{ rc io.ReadCloser }
 
+// Read implements io.Reader.
 func (r *bodyReader) Read(p []byte) (int, error) {
 	n, err := r.rc.Read(p)
 	if err != nil && err != io.EOF {
@@ -87,6 +88,7 @@ func (r *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the body.
 func (r *bodyReader) Close() error { return r.rc.Close() }
 
 // totalSize parses the size from a Content-Range "bytes a-b/size".
@@ -237,6 +239,7 @@ func (r *parallelReader) next() error {
 	return nil
 }
 
+// Read implements io.Reader: the chunks in order.
 func (r *parallelReader) Read(p []byte) (int, error) {
 	if r.err != nil {
 		return 0, r.err

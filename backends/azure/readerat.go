@@ -66,6 +66,7 @@ type block struct {
 	ready chan struct{}
 }
 
+// Size returns the blob's length when it was opened.
 func (r *readerAt) Size() int64 { return r.size }
 
 // Close drops the cache.

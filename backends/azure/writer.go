@@ -118,6 +118,8 @@ func (w *writer) blockID(n int) string {
 	return base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "%s-%06d", w.idPrefix, n))
 }
 
+// Write implements io.Writer: p is copied into the block buffer, which is
+// staged whenever it is full.
 func (w *writer) Write(p []byte) (int, error) {
 	if err := w.check(); err != nil {
 		return 0, err

@@ -308,6 +308,7 @@ type lockedWriter struct {
 	b  bytes.Buffer
 }
 
+// Write appends p, dropping all but the last 64 KiB past 1 MiB.
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
