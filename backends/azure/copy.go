@@ -40,7 +40,7 @@ func (b *Backend) Copy(ctx context.Context, src, dst string, overwrite bool) err
 	case isCode(err, bloberror.SourceConditionNotMet):
 		return kindErr(store.ErrPrecondition, fmt.Errorf("source changed while copying: %w", err))
 	case !overwrite && (isCode(err, bloberror.BlobAlreadyExists, bloberror.TargetConditionNotMet, bloberror.ConditionNotMet) ||
-		status(err) == http.StatusConflict || status(err) == http.StatusPreconditionFailed):
+		uncoded(err, http.StatusPreconditionFailed)):
 		return kindErr(store.ErrAlreadyExists, err)
 	default:
 		return err

@@ -128,6 +128,13 @@ func status(err error) int {
 	return 0
 }
 
+// uncoded reports whether err is an Azure error of HTTP status code that
+// carries no error code (the answer to a HEAD request, or a proxy's).
+func uncoded(err error, code int) bool {
+	re, ok := errAs[*azcore.ResponseError](err)
+	return ok && re.StatusCode == code && re.ErrorCode == ""
+}
+
 // call passes an SDK call's results through, with its error made fit for
 // messages (see wrap).
 func call[T any](v T, err error) (T, error) { return v, wrap(err) }

@@ -315,8 +315,7 @@ func (w *writer) publishErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case !w.opts.Overwrite && (isCode(err, bloberror.BlobAlreadyExists, bloberror.ConditionNotMet) ||
-		status(err) == http.StatusConflict || status(err) == http.StatusPreconditionFailed):
+	case !w.opts.Overwrite && (isCode(err, bloberror.BlobAlreadyExists, bloberror.ConditionNotMet) || uncoded(err, http.StatusPreconditionFailed)):
 		return kindErr(store.ErrAlreadyExists, err)
 	case isCode(err, bloberror.InvalidBlockList):
 		return kindErr(store.ErrPrecondition, fmt.Errorf("another writer committed the blob meanwhile and discarded this writer's staged blocks: %w", err))
