@@ -106,7 +106,7 @@ func (b *Backend) Stat(ctx context.Context, p string) (store.Info, error) {
 	case folder:
 		return store.Info{Path: p, IsFolder: true}, nil
 	}
-	return store.Info{}, fmt.Errorf("%w: no file or folder %s", store.ErrNotFound, b.URI(p))
+	return store.Info{}, fmt.Errorf("%w", store.ErrNotFound)
 }
 
 // isFolder reports whether some file lies below p.
@@ -124,9 +124,9 @@ func (b *Backend) missing(ctx context.Context, q querier, p string) error {
 	case err != nil:
 		return err
 	case folder:
-		return fmt.Errorf("%w: %s is a folder", store.ErrIsFolder, b.URI(p))
+		return fmt.Errorf("%w", store.ErrIsFolder)
 	}
-	return fmt.Errorf("%w: no file %s", store.ErrNotFound, b.URI(p))
+	return fmt.Errorf("%w", store.ErrNotFound)
 }
 
 // fail returns err, or the context's error when ctx ended (drivers report
@@ -179,6 +179,17 @@ func (b *Backend) DropTables(ctx context.Context) error {
 		return nil
 	})
 	return b.fail(ctx, err)
+}
+
+// openError describes a failure to open the database at loc, classified
+// when the error carries no sentinel yet.
+func openError(e engine, driver, loc string, err error) error {
+	if store.KindOf(err) == nil {
+		if kind := e.classify(err); kind != nil {
+			return fmt.Errorf("%w: %s: open %s: %w", kind, driver, loc, err)
+		}
+	}
+	return fmt.Errorf("%s: open %s: %w", driver, loc, err)
 }
 
 // containsFold reports whether s contains sub, ignoring case.

@@ -33,7 +33,7 @@ func (b *Backend) place(ctx context.Context, q querier, p string, f fileRow, ove
 			return err
 		}
 		if n == 0 {
-			return fmt.Errorf("%w: %s exists", store.ErrAlreadyExists, b.URI(p))
+			return fmt.Errorf("%w: %q exists", store.ErrAlreadyExists, p)
 		}
 		return nil
 	}
@@ -60,7 +60,7 @@ func (b *Backend) place(ctx context.Context, q querier, p string, f fileRow, ove
 		// statement of a PostgreSQL READ COMMITTED transaction sees what
 		// was committed before it).
 	}
-	return fmt.Errorf("%w: %s keeps being replaced", errRetry, b.URI(p))
+	return fmt.Errorf("%w: %q keeps being replaced", errRetry, p)
 }
 
 // checkTarget refuses to put a file at p when p is a folder or a parent
@@ -71,7 +71,7 @@ func (b *Backend) checkTarget(ctx context.Context, q querier, p string) error {
 		return err
 	}
 	if folder {
-		return fmt.Errorf("%w: %s is a folder", store.ErrIsFolder, b.URI(p))
+		return fmt.Errorf("%w: %q is a folder", store.ErrIsFolder, p)
 	}
 	var parents []any
 	for d := store.ParentPath(p); d != ""; d = store.ParentPath(d) {
@@ -86,7 +86,7 @@ func (b *Backend) checkTarget(ctx context.Context, q querier, p string) error {
 		return err
 	}
 	if ok {
-		return fmt.Errorf("%w: parent %q of %s is a file", store.ErrNotFolder, file, b.URI(p))
+		return fmt.Errorf("%w: parent %q is a file", store.ErrNotFolder, file)
 	}
 	return nil
 }
@@ -156,7 +156,7 @@ func (b *Backend) Move(ctx context.Context, src, dst string, overwrite bool) err
 		}
 		if ok {
 			if !overwrite {
-				return fmt.Errorf("%w: %s exists", store.ErrAlreadyExists, b.URI(dst))
+				return fmt.Errorf("%w: destination %q exists", store.ErrAlreadyExists, dst)
 			}
 			if _, err := q.exec(ctx, b.d.deleteFile, dst); err != nil {
 				return err
@@ -171,7 +171,7 @@ func (b *Backend) Move(ctx context.Context, src, dst string, overwrite bool) err
 				if overwrite {
 					return fmt.Errorf("%w: %v", errRetry, err)
 				}
-				return fmt.Errorf("%w: %s exists", store.ErrAlreadyExists, b.URI(dst))
+				return fmt.Errorf("%w: destination %q exists", store.ErrAlreadyExists, dst)
 			}
 			return err
 		}

@@ -33,11 +33,7 @@ func NewPostgres(ctx context.Context, c PostgresConfig) (*Backend, error) {
 	d := newDialect(false, c.Table)
 	if err := createTables(ctx, e, d, c.NoCreate, "postgres"); err != nil {
 		e.close()
-		loc := pgLocation(cfg)
-		if kind := e.classify(err); kind != nil && store.KindOf(err) == nil {
-			return nil, fmt.Errorf("%w: postgres: %s: %v", kind, loc, err)
-		}
-		return nil, fmt.Errorf("postgres: %s: %w", loc, err)
+		return nil, openError(e, "postgres", pgLocation(cfg), err)
 	}
 	uri := "postgres://" + pgLocation(cfg) + "?table=" + c.Table
 	return &Backend{scheme: SchemePostgres, eng: e, d: d, chunkSize: c.ChunkSize, uriBase: uri}, nil

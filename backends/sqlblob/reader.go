@@ -47,7 +47,7 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 	if length >= 0 && last < size-1 {
 		end = last + 1
 	}
-	cr := &chunkReader{b: b, ctx: ctx, cancel: cancel, rows: r, path: p, pos: off, end: end, cs: cs}
+	cr := &chunkReader{b: b, ctx: ctx, cancel: cancel, rows: r, pos: off, end: end, cs: cs}
 	if seq == nil || off >= end {
 		cr.finish()
 		return cr, nil
@@ -66,7 +66,6 @@ type chunkReader struct {
 	ctx    context.Context
 	cancel context.CancelFunc // ends the query when the stream is closed early
 	rows   rows               // nil once finished
-	path   string
 
 	cur  []byte // the unread bytes of the current chunk (driver memory)
 	pos  int64  // offset of cur[0] in the file
@@ -79,14 +78,14 @@ type chunkReader struct {
 // take makes chunk seq (its bytes data) current, cut to the range.
 func (r *chunkReader) take(seq int64, data []byte) error {
 	if seq != r.next {
-		return fmt.Errorf("%w: %s: chunk %d missing (got %d): the stored file is damaged",
-			store.ErrPrecondition, r.b.URI(r.path), r.next, seq)
+		return fmt.Errorf("%w: chunk %d missing (got %d): the stored file is damaged",
+			store.ErrPrecondition, r.next, seq)
 	}
 	start := seq * r.cs
 	lo, hi := r.pos-start, min(int64(len(data)), r.end-start)
 	if lo < 0 || lo > hi {
-		return fmt.Errorf("%w: %s: chunk %d holds %d bytes, too few for offset %d: the stored file is damaged",
-			store.ErrPrecondition, r.b.URI(r.path), seq, len(data), r.pos)
+		return fmt.Errorf("%w: chunk %d holds %d bytes, too few for offset %d: the stored file is damaged",
+			store.ErrPrecondition, seq, len(data), r.pos)
 	}
 	r.cur = data[lo:hi]
 	r.next++
@@ -116,7 +115,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 		if r.pos >= r.end || r.rows == nil {
 			r.finish()
 			if r.pos < r.end {
-				r.err = fmt.Errorf("%w: %s: stream ended at %d of %d bytes", store.ErrPrecondition, r.b.URI(r.path), r.pos, r.end)
+				r.err = fmt.Errorf("%w: stream ended at %d of %d bytes: the stored file is damaged", store.ErrPrecondition, r.pos, r.end)
 				return 0, r.err
 			}
 			return 0, io.EOF
@@ -125,7 +124,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 			err := r.rows.Err()
 			r.finish()
 			if err == nil {
-				err = fmt.Errorf("%w: %s: chunk %d missing: the stored file is damaged", store.ErrPrecondition, r.b.URI(r.path), r.next)
+				err = fmt.Errorf("%w: chunk %d missing: the stored file is damaged", store.ErrPrecondition, r.next)
 			}
 			r.err = r.b.fail(r.ctx, err)
 			return 0, r.err
@@ -186,7 +185,7 @@ func (b *Backend) OpenReaderAt(ctx context.Context, p string) (store.ReaderAtClo
 	if !ok {
 		return nil, b.missing(ctx, b.eng, p)
 	}
-	return &readerAt{b: b, ctx: ctx, path: p, blob: blob, size: size, cs: cs}, nil
+	return &readerAt{b: b, ctx: ctx, blob: blob, size: size, cs: cs}, nil
 }
 
 // readerAt reads one version (blob) of a file at random offsets. A blob
@@ -194,7 +193,6 @@ func (b *Backend) OpenReaderAt(ctx context.Context, p string) (store.ReaderAtClo
 type readerAt struct {
 	b    *Backend
 	ctx  context.Context
-	path string
 	blob int64
 	size int64
 	cs   int64
@@ -247,7 +245,7 @@ func (r *readerAt) ReadAt(p []byte, off int64) (int, error) {
 		n, err := r.read(p[got:want], off+got)
 		got += n
 		if err == nil && n == 0 {
-			err = fmt.Errorf("%w: %s: empty chunk at offset %d: the stored file is damaged", store.ErrPrecondition, r.b.URI(r.path), off+got)
+			err = fmt.Errorf("%w: empty chunk at offset %d: the stored file is damaged", store.ErrPrecondition, off+got)
 		}
 		if err != nil {
 			return int(got), err
@@ -284,8 +282,8 @@ func (r *readerAt) block(off, n int64) (*block, error) {
 		return nil, err
 	}
 	if got != length {
-		return nil, fmt.Errorf("%w: %s: %d bytes at offset %d, want %d: the stored file is damaged",
-			store.ErrPrecondition, r.b.URI(r.path), got, start, length)
+		return nil, fmt.Errorf("%w: %d bytes at offset %d, want %d: the stored file is damaged",
+			store.ErrPrecondition, got, start, length)
 	}
 	blk := block{off: start, data: data}
 	r.mu.Lock()
@@ -325,7 +323,7 @@ func (r *readerAt) read(p []byte, off int64) (int64, error) {
 		return got, r.b.fail(r.ctx, err)
 	}
 	if next != last+1 {
-		return got, fmt.Errorf("%w: %s was replaced or deleted since it was opened", store.ErrPrecondition, r.b.URI(r.path))
+		return got, fmt.Errorf("%w: the file was replaced or deleted since it was opened", store.ErrPrecondition)
 	}
 	return got, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -30,7 +31,14 @@ func NewSQLite(ctx context.Context, c SQLiteConfig) (*Backend, error) {
 		return nil, fmt.Errorf("%w: sqlite: path %q: %v", store.ErrInvalidConfig, c.Path, err)
 	}
 	if st, err := os.Stat(filepath.Dir(path)); err != nil {
-		return nil, fmt.Errorf("sqlite: the folder of the database file %s: %w", path, err)
+		kind := store.ErrUnavailable
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			kind = store.ErrNotFound
+		case errors.Is(err, fs.ErrPermission):
+			kind = store.ErrPermission
+		}
+		return nil, fmt.Errorf("%w: sqlite: the folder of the database file %s: %w", kind, path, err)
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("%w: sqlite: %s is not a folder", store.ErrNotFolder, filepath.Dir(path))
 	}
@@ -50,17 +58,14 @@ func NewSQLite(ctx context.Context, c SQLiteConfig) (*Backend, error) {
 	}
 	db.SetMaxIdleConns(8)
 	e := &sqliteEngine{db: db}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
 	d := newDialect(true, c.Table)
-	if err := createTables(ctx, e, d, c.NoCreate, "sqlite"); err != nil {
-		db.Close()
-		if kind := e.classify(err); kind != nil && store.KindOf(err) == nil {
-			return nil, fmt.Errorf("%w: sqlite: %s: %v", kind, path, err)
-		}
-		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	err = db.PingContext(ctx)
+	if err == nil {
+		err = createTables(ctx, e, d, c.NoCreate, "sqlite")
+	}
+	if err != nil {
+		e.close()
+		return nil, openError(e, "sqlite", path, err)
 	}
 	uri := (&url.URL{Scheme: SchemeSQLite, Path: path}).String() + "?table=" + c.Table
 	return &Backend{scheme: SchemeSQLite, eng: e, d: d, chunkSize: c.ChunkSize, uriBase: uri, sqldb: db}, nil
