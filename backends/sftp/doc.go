@@ -111,8 +111,9 @@
 // A stream's io.WriterTo (what io.Copy uses) runs pkg/sftp's pipelined
 // reader, Concurrency read requests in flight throughout (a range up to
 // 2 MiB is one ReadAt instead, so a short range is not overshot). Read
-// fills a 256 KiB buffer with concurrent requests; when a second refill
-// shows the caller reads on through a longer range, the same pipeline
+// fills a 256 KiB buffer with concurrent requests (or reads straight into
+// a larger buffer); when a second such read shows the caller reads on
+// through a longer range, the same pipeline
 // starts in the background and Read drains it. Seekable reads
 // (store.ReaderAtOpener) split large ReadAt calls into concurrent requests
 // and serve reads up to 64 KiB from a per-reader cache of 256 KiB blocks,

@@ -110,9 +110,10 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 // reader streams a range of an open file. WriteTo, which io.Copy uses,
 // runs the SFTP client's pipelined reader (Concurrency requests in flight
 // throughout). Read fills a buffer of readChunk bytes with concurrent
-// requests; when a second refill shows the caller reads on through a long
-// range, the same pipeline starts in the background and Read takes its
-// bytes from a pipe.
+// requests (or reads straight into a buffer at least that large); when a
+// second such read shows the caller reads on through a long range, the
+// same pipeline starts in the background and Read takes its bytes from a
+// pipe.
 type reader struct {
 	ctx     context.Context
 	f       *file
@@ -166,6 +167,7 @@ func (r *reader) Read(p []byte) (int, error) {
 		}
 		return n, err
 	}
+	r.refills++
 	if len(p) >= readChunk {
 		if left >= 0 && int64(len(p)) > left {
 			p = p[:left]
@@ -174,7 +176,6 @@ func (r *reader) Read(p []byte) (int, error) {
 		r.off += int64(n)
 		return r.result(n, err)
 	}
-	r.refills++
 	want := int64(readChunk)
 	if left >= 0 && left < want {
 		want = left
