@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -450,4 +451,54 @@ func TestLargeBoundedMemory(t *testing.T) {
 			t.Errorf("Stat = %+v, %v; want the SHA-256 as ETag", info, err)
 		}
 	})
+}
+
+// TestSQLiteTwoBackendsOneFile has two backends on one database file (as
+// two processes would be) write concurrently: their writers take turns
+// through SQLite's lock and busy timeout, and every write lands.
+func TestSQLiteTwoBackendsOneFile(t *testing.T) {
+	ctx := t.Context()
+	c := sqliteConfig(t)
+	c.ChunkSize = chunk
+	var sts []*store.Store
+	for range 2 {
+		b, err := sqlblob.NewSQLite(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := store.New(b)
+		defer st.Close()
+		sts = append(sts, st)
+	}
+	const each = 12
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*4*each)
+	for i, st := range sts {
+		for g := range 4 {
+			wg.Go(func() {
+				for k := range each {
+					p := fmt.Sprintf("b%d/g%d/f%02d", i, g, k)
+					if err := st.WriteBytes(ctx, p, content(i*1000+g*100+k, 3*chunk+k), nil); err != nil {
+						errs <- fmt.Errorf("%s: %w", p, err)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for i := range sts {
+		for g := range 4 {
+			for k := range each {
+				p := fmt.Sprintf("b%d/g%d/f%02d", i, g, k)
+				got, err := sts[1-i].ReadBytes(ctx, p)
+				if err != nil || !bytes.Equal(got, content(i*1000+g*100+k, 3*chunk+k)) {
+					t.Errorf("%s read through the other backend: %d bytes, %v", p, len(got), err)
+				}
+			}
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/remotestore/remotestore/store"
 )
@@ -41,6 +42,8 @@ type dialect struct {
 	cleanUploads                                               []string
 	probe                                                      string
 	drop                                                       []string
+
+	pages sync.Map // pageKey → listPage's query
 }
 
 var placeholder = regexp.MustCompile(`\$(\d+)`)
@@ -158,6 +161,22 @@ func newDialect(sqlite bool, table string) *dialect {
 // listPage returns the query of one page of a listing: paths from $1 on
 // (after it when after), below $2 when bounded, in path order.
 func (d *dialect) listPage(after, bounded bool, limit int) string {
+	key := pageKey{after, bounded, limit}
+	if q, ok := d.pages.Load(key); ok {
+		return q.(string)
+	}
+	q := d.buildPage(after, bounded, limit)
+	d.pages.Store(key, q)
+	return q
+}
+
+// pageKey names one variant of the page query.
+type pageKey struct {
+	after, bounded bool
+	limit          int
+}
+
+func (d *dialect) buildPage(after, bounded bool, limit int) string {
 	op := ">="
 	if after {
 		op = ">"
