@@ -145,8 +145,8 @@ func (b *Backend) fail(ctx context.Context, err error) error {
 // staged chunks of uploads started more than olderThan ago (a process that
 // died between Write and Commit or Abort). It returns the number of
 // chunk rows removed. A writer still running that started before the
-// cutoff fails at Commit with store.ErrPrecondition, so pick olderThan
-// longer than any write takes.
+// cutoff fails at its next Write or at Commit with store.ErrPrecondition,
+// so pick olderThan longer than any write takes.
 func (b *Backend) CleanUploads(ctx context.Context, olderThan time.Duration) (int64, error) {
 	cutoff := time.Now().Add(-olderThan).UnixNano()
 	var n int64

@@ -186,6 +186,22 @@ func TestCleanUploads(t *testing.T) {
 		if err := w.Commit(); !errors.Is(err, store.ErrPrecondition) {
 			t.Errorf("Commit after CleanUploads = %v, want ErrPrecondition", err)
 		}
+		// A writer that goes on writing after the cleanup stages nothing more.
+		w2, err := st.NewWriter(ctx, "stale2.bin", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w2.Close()
+		w2.Write(content(3, 2*chunk))
+		if n, err := b.CleanUploads(ctx, 0); err != nil || n != 2 {
+			t.Errorf("CleanUploads(0) = %d, %v; want 2 chunk rows", n, err)
+		}
+		if _, err := w2.Write(content(4, 2*chunk)); !errors.Is(err, store.ErrPrecondition) {
+			t.Errorf("Write after CleanUploads = %v, want ErrPrecondition", err)
+		}
+		if err := w2.Commit(); err == nil {
+			t.Error("Commit of a cleaned upload worked")
+		}
 		if ok, _ := st.Exists(ctx, "stale.bin"); ok {
 			t.Error("a cleaned upload was published")
 		}

@@ -36,7 +36,8 @@ type dialect struct {
 	create []string // statements that create the tables
 
 	stat, folder, lockFile, lockShared, open, readAt, fileBlob string
-	newUpload, dropUpload, insertChunk, dropBlob, copyChunks   string
+	newUpload, dropUpload, insertChunk, stageChunk, dropBlob   string
+	copyChunks                                                 string
 	insertFile, updateFile, deleteFile, moveFile               string
 	deleteFolder, deleteAll                                    []string
 	cleanUploads                                               []string
@@ -147,6 +148,14 @@ func newDialect(sqlite bool, table string) *dialect {
 	d.newUpload = d.sql(`INSERT INTO {u} (path, started) VALUES ($1, $2) RETURNING id`)
 	d.dropUpload = d.sql(`DELETE FROM {u} WHERE id = $1`)
 	d.insertChunk = d.sql(`INSERT INTO {c} (blob_id, seq, data) VALUES ($1, $2, $3)`)
+	// A staged chunk goes in only while its upload is registered: after
+	// CleanUploads took the upload, nothing more piles up under it.
+	if sqlite {
+		d.stageChunk = d.sql(`INSERT INTO {c} (blob_id, seq, data) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM {u} WHERE id = $1)`)
+	} else {
+		d.stageChunk = d.sql(`INSERT INTO {c} (blob_id, seq, data) SELECT $1::bigint, $2::bigint, $3::bytea
+			WHERE EXISTS (SELECT 1 FROM {u} WHERE id = $1::bigint)`)
+	}
 	d.dropBlob = d.sql(`DELETE FROM {c} WHERE blob_id = $1`)
 	d.copyChunks = d.sql(`INSERT INTO {c} (blob_id, seq, data) SELECT $2, seq, data FROM {c} WHERE blob_id = $1`)
 

@@ -84,14 +84,23 @@ func (w *writer) Write(p []byte) (int, error) {
 func (w *writer) stage(chunk []byte) error {
 	b := w.b
 	if w.id == 0 {
-		id, err := b.newUpload(w.ctx, b.eng, w.path)
-		if err != nil {
+		// In a transaction: on SQLite that is what takes the writers' turn.
+		var id int64
+		err := b.eng.tx(w.ctx, func(q querier) (err error) {
+			id, err = b.newUpload(w.ctx, q, w.path)
 			return err
+		})
+		if err != nil {
+			return b.fail(w.ctx, err)
 		}
 		w.id = id
 	}
-	if _, err := b.eng.exec(w.ctx, b.d.insertChunk, w.id, w.seq, chunk); err != nil {
+	n, err := b.eng.exec(w.ctx, b.d.stageChunk, w.id, w.seq, chunk)
+	if err != nil {
 		return b.fail(w.ctx, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("%w: the upload was removed by CleanUploads", store.ErrPrecondition)
 	}
 	w.seq++
 	return nil
@@ -151,7 +160,10 @@ func (w *writer) Commit() error {
 }
 
 // discard deletes the staged chunks and the upload's row, even when the
-// writer's context has ended.
+// writer's context has ended. The chunks go only when the upload's row was
+// still there: a Commit whose outcome the client could not learn (the
+// connection broke during COMMIT) may have published them, and publishing
+// removes the row.
 func (w *writer) discard() error {
 	w.buf = nil
 	if w.id == 0 {
@@ -163,10 +175,11 @@ func (w *writer) discard() error {
 	defer cancel()
 	b := w.b
 	return b.eng.tx(ctx, func(q querier) error {
-		if _, err := q.exec(ctx, b.d.dropBlob, id); err != nil {
-			return err
+		n, err := q.exec(ctx, b.d.dropUpload, id)
+		if err != nil || n == 0 {
+			return err // published, or removed with its chunks by CleanUploads
 		}
-		_, err := q.exec(ctx, b.d.dropUpload, id)
+		_, err = q.exec(ctx, b.d.dropBlob, id)
 		return err
 	})
 }
