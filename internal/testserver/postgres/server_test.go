@@ -108,5 +108,9 @@ func TestUnprivileged(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(srv.Dir(), "data", "PG_VERSION")); err != nil {
 		t.Errorf("no cluster in the data folder: %v", err)
 	}
-	t.Logf("%s on %s as %s", srv.Version, srv.Addr, srv.OSUser)
+	who := srv.OSUser
+	if who == "" {
+		who = "this process's user"
+	}
+	t.Logf("%s on %s as %s", srv.Version, srv.Addr, who)
 }
