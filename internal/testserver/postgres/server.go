@@ -114,6 +114,7 @@ type Server struct {
 
 // Binaries are the two programs a cluster needs.
 type Binaries struct {
+	// Initdb and Postgres are absolute paths, symbolic links resolved.
 	Initdb   string
 	Postgres string
 }
