@@ -4,7 +4,8 @@
 #   make test     every test, installing and starting what they need (servers bind 127.0.0.1)
 #   make bench    the benchmarks named in the README, side by side in one run
 #
-# Per part: make test-core, test-local, test-s3, test-http, test-parquet, test-cli.
+# Per part: make test-core, test-local, test-s3, test-azure, test-sftp, test-sql, test-http, test-parquet,
+# test-cli, test-iomanager, test-python.
 
 SHELL := /bin/bash
 GO    ?= go
@@ -17,7 +18,8 @@ export GOFLAGS ?= -buildvcs=false
 GOTEST := $(GO) test -count=1
 
 .PHONY: all build vet demo test test-go test-core test-local test-s3 test-http test-parquet \
-        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean test-iomanager test-python demo-cli proto proto-check bench-iomanager bench-s3 bench-python
+        test-cli fuzz bench bench-local bench-parquet tools-s3 python-env clean test-iomanager test-python demo-cli proto proto-check bench-iomanager bench-s3 bench-python \
+        tools tools-azure tools-sftp tools-postgres test-azure test-sftp test-sql bench-azure bench-sftp bench-sql
 
 all: build
 
@@ -37,20 +39,34 @@ demo-cli: build
 	bash examples/cli-walkthrough.sh
 
 ## tools: servers and environments the tests need, installed by the project's own scripts.
+tools: tools-s3 tools-azure tools-sftp tools-postgres
+
 tools-s3:
 	bash scripts/install-versitygw.sh
+
+## tools-azure: Azurite (npm, pinned) into ./.cache/azurite.
+tools-azure:
+	bash scripts/install-azurite.sh
+
+## tools-sftp: OpenSSH's sshd and sftp-server (Debian package; the system service is not started).
+tools-sftp:
+	bash scripts/install-sshd.sh
+
+## tools-postgres: PostgreSQL's initdb and postgres (no system cluster is started).
+tools-postgres:
+	bash scripts/install-postgres.sh
 
 python-env:
 	bash scripts/python-env.sh
 
 ## test: everything. Servers come up on 127.0.0.1; REMOTESTORE_REQUIRE_SERVERS=1 (CI) turns a missing
 ## server into a failure instead of a skip.
-test: vet tools-s3 python-env
+test: vet tools python-env
 	$(GOTEST) -timeout 30m ./...
 	$(MAKE) test-python
 
 ## test-python: the shim's pytest suite with real Dagster, local and the S3 server (builds the plugin).
-test-python: python-env tools-s3
+test-python: python-env tools
 	.venv/bin/python -m pytest python-shim/tests -q
 
 test-core:
@@ -61,6 +77,17 @@ test-local:
 
 test-s3: tools-s3
 	REMOTESTORE_REQUIRE_SERVERS=1 $(GOTEST) ./backends/s3/... ./internal/testserver/s3/...
+
+test-azure: tools-azure
+	REMOTESTORE_REQUIRE_SERVERS=1 $(GOTEST) ./backends/azure/... ./internal/testserver/azurite/...
+
+test-sftp: tools-sftp
+	REMOTESTORE_REQUIRE_SERVERS=1 $(GOTEST) ./backends/sftp/... ./internal/testserver/sftp/...
+
+## test-sql: SQLite and a throwaway PostgreSQL cluster on 127.0.0.1, then a -race pass.
+test-sql: tools-postgres
+	REMOTESTORE_REQUIRE_SERVERS=1 $(GOTEST) -p 1 ./backends/sqlblob/... ./internal/testserver/postgres/...
+	REMOTESTORE_REQUIRE_SERVERS=1 $(GOTEST) -race -short -run 'TestConformance/(SQLite|Postgres)/root/(concurrency|atomic|write|errors)|TestRacingWriters|TestAbortLeavesNothing|TestStreamSnapshot|TestSQLiteTwoBackendsOneFile' ./backends/sqlblob/
 
 test-http:
 	$(GOTEST) ./backends/http/...
@@ -88,7 +115,7 @@ fuzz:
 	$(GO) test ./store -run '^$$' -fuzz '^FuzzJoin$$' -fuzztime 30s
 
 ## bench: throughput benchmarks (sizes via REMOTESTORE_BENCH_SIZE, default 1 GiB where it applies).
-bench: bench-local bench-s3 bench-parquet bench-iomanager bench-python
+bench: bench-local bench-s3 bench-azure bench-sftp bench-sql bench-parquet bench-iomanager bench-python
 
 ## bench-python: 30 daily partitions through the shim vs UPathIOManager and remote-store (local, S3, S3+20 ms).
 bench-python: build tools-s3 python-env
@@ -97,6 +124,15 @@ bench-python: build tools-s3 python-env
 
 bench-s3: tools-s3
 	REMOTESTORE_S3_DATA_DIR=/dev/shm $(GO) test -run '^$$' -bench 'Transfer|ListFlat' -benchtime 3x -timeout 30m ./backends/s3
+
+bench-azure: tools-azure
+	REMOTESTORE_AZURITE_DATA_DIR=/dev/shm $(GO) test -run '^$$' -bench Transfer -benchtime 10x -timeout 30m ./backends/azure
+
+bench-sftp: tools-sftp
+	REMOTESTORE_SFTP_DATA_DIR=/dev/shm $(GO) test -run '^$$' -bench Transfer -benchtime 3x -timeout 30m ./backends/sftp
+
+bench-sql: tools-postgres
+	$(GO) test ./backends/sqlblob -run '^$$' -bench Throughput -benchtime 3x -timeout 30m
 
 bench-local:
 	$(GO) test ./backends/local -run '^$$' -bench 'Stream' -benchtime 3x -v

@@ -170,8 +170,14 @@ func urlSecrets(u *url.URL) []string {
 	return out
 }
 
+// secretKey reports whether a URL query parameter may hold a secret. Names
+// of files and of environment variables (key_file, password_env) and
+// public host keys (host_key) do not, and stay readable in messages.
 func secretKey(k string) bool {
 	lk := strings.ToLower(k)
+	if strings.HasSuffix(lk, "_file") || strings.HasSuffix(lk, "_env") || lk == "host_key" {
+		return false
+	}
 	return strings.Contains(lk, "secret") || strings.Contains(lk, "password") || strings.Contains(lk, "token") ||
 		strings.Contains(lk, "key") && lk != "key_prefix" || strings.Contains(lk, "sig")
 }

@@ -6,11 +6,12 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .servers import start_versitygw, stop_process
+from .servers import GoTestServer, ServerMissing, start_go_testserver, start_versitygw, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 REQUIRE_SERVERS = os.environ.get("REMOTESTORE_REQUIRE_SERVERS") == "1"
@@ -49,6 +50,36 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
 
 
 @pytest.fixture(scope="session")
+def testserver_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Go command that starts Azurite or sshd for these tests (internal/testserver/cmd/testserver)."""
+    return go_build("./internal/testserver/cmd/testserver", tmp_path_factory.mktemp("bin") / "testserver")
+
+
+def _go_server(name: str, binary: Path, install: str) -> Iterator[GoTestServer]:
+    try:
+        srv = start_go_testserver(name, binary)
+    except ServerMissing as e:
+        msg = f"{e} ({install})"
+        if REQUIRE_SERVERS:
+            pytest.fail(msg)
+        pytest.skip(msg)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def azure_server(testserver_bin: Path) -> Iterator[GoTestServer]:
+    """Azurite's blob service on 127.0.0.1 with a fresh container; credentials in ``env``."""
+    yield from _go_server("azurite", testserver_bin, "make tools-azure")
+
+
+@pytest.fixture(scope="session")
+def sftp_server(testserver_bin: Path) -> Iterator[GoTestServer]:
+    """OpenSSH's sshd on 127.0.0.1 serving SFTP with a fresh key pair (named in the URL)."""
+    yield from _go_server("sftp", testserver_bin, "make tools-sftp")
+
+
+@pytest.fixture(scope="session")
 def iomanager_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A freshly built cmd/iomanager (the real plugin); REMOTESTORE_TEST_IOMANAGER_BIN names a prebuilt one."""
     prebuilt = os.environ.get("REMOTESTORE_TEST_IOMANAGER_BIN")
@@ -57,16 +88,35 @@ def iomanager_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return go_build("./cmd/iomanager", tmp_path_factory.mktemp("iomanager") / "iomanager")
 
 
+def _prefix(request: pytest.FixtureRequest) -> str:
+    return "".join(c if c.isalnum() else "-" for c in request.node.name)[:60] + "-" + uuid.uuid4().hex[:8]
+
+
+def _store_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    if kind == "local":
+        return (tmp_path / "store").as_uri() + "?create_root=true"
+    if kind == "s3":
+        srv = request.getfixturevalue("s3_server")
+        for k, v in srv.env.items():
+            monkeypatch.setenv(k, v)
+        return str(srv.url(srv.bucket("shim-tests"), _prefix(request)))
+    go: GoTestServer = request.getfixturevalue(f"{kind}_server")
+    for k, v in go.env.items():
+        monkeypatch.setenv(k, v)
+    return go.url(_prefix(request))
+
+
 @pytest.fixture(params=["local", "s3"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh, empty store: a local folder, or a prefix in a versitygw bucket (credentials in env)."""
-    if request.param == "local":
-        return (tmp_path / "store").as_uri() + "?create_root=true"
-    srv = request.getfixturevalue("s3_server")
-    for k, v in srv.env.items():
-        monkeypatch.setenv(k, v)
-    prefix = "".join(c if c.isalnum() else "-" for c in request.node.name)[:60] + "-" + uuid.uuid4().hex[:8]
-    return str(srv.url(srv.bucket("shim-tests"), prefix))
+    return _store_url(request.param, request, tmp_path, monkeypatch)
+
+
+@pytest.fixture(params=["local", "s3", "azure", "sftp"])
+def any_store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """store_url on every backend the pipelines run on: also Azurite and an SFTP server, for the tests that
+    show a pipeline works anywhere by changing the URL (the rest of the suite runs on local and S3)."""
+    return _store_url(request.param, request, tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -75,3 +125,11 @@ def io(store_url: str, iomanager_bin: Path):  # type: ignore[no-untyped-def]
     from remotestore_dagster import RemoteStoreIOManager
 
     return RemoteStoreIOManager(store_url=store_url, plugin_path=str(iomanager_bin))
+
+
+@pytest.fixture
+def io_anywhere(any_store_url: str, iomanager_bin: Path):  # type: ignore[no-untyped-def]
+    """A RemoteStoreIOManager on any_store_url (local, S3, Azure, SFTP)."""
+    from remotestore_dagster import RemoteStoreIOManager
+
+    return RemoteStoreIOManager(store_url=any_store_url, plugin_path=str(iomanager_bin))

@@ -75,6 +75,54 @@ def start_versitygw(tmp: Path) -> S3Server | None:
     return S3Server(root, port, proc)
 
 
+class GoTestServer:
+    """A server started by the Go command internal/testserver/cmd/testserver (Azurite, OpenSSH's sshd)
+    with the Go tests' own set-up; it runs until ``stop``."""
+
+    def __init__(self, proc: subprocess.Popen[str], url: str, env: dict[str, str]) -> None:
+        self.proc, self.base_url, self.env = proc, url, env
+
+    def url(self, prefix: str) -> str:
+        """A store URL for a fresh folder ``prefix`` below the server's base (created on first write)."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        u = urlsplit(self.base_url)
+        query = u.query
+        if u.scheme == "sftp":  # a folder must exist before SFTP writes into it; object stores need none
+            query = "&".join(q for q in (query, "create_root=true") if q)
+        return urlunsplit((u.scheme, u.netloc, u.path.rstrip("/") + "/" + prefix, query, ""))
+
+    def stop(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()  # the command stops the server and removes its data
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class ServerMissing(Exception):
+    """The server's binary is not installed (the message says how to install it)."""
+
+
+def start_go_testserver(name: str, binary: Path) -> GoTestServer:
+    """Run ``binary name`` (the built testserver command); ServerMissing when the server is not installed."""
+    import json
+
+    proc = subprocess.Popen([str(binary), name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    line = proc.stdout.readline()
+    if not line:
+        err = proc.stderr.read().strip()
+        code = proc.wait()
+        if code == 3:
+            raise ServerMissing(err)
+        raise RuntimeError(f"testserver {name} exited with code {code}: {err}")
+    info = json.loads(line)
+    return GoTestServer(proc, info["url"], info["env"])
+
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
     """Terminate a server process, killing it after 10 s."""

@@ -45,7 +45,8 @@ def mat_metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, Any
 # -- unpartitioned -----------------------------------------------------------------------------------
 
 
-def test_table_roundtrip_by_annotation(io: RemoteStoreIOManager) -> None:
+def test_table_roundtrip_by_annotation(io_anywhere: RemoteStoreIOManager) -> None:
+    io = io_anywhere
     seen: dict[str, Any] = {}
 
     @dg.asset
@@ -110,7 +111,8 @@ def test_other_objects_are_pickled(io: RemoteStoreIOManager) -> None:
     assert seen["settings"] == {"threshold": 0.5, "tags": ["a", "b"], "nested": {"n": 1}}
 
 
-def test_overwrite_on_rematerialize(io: RemoteStoreIOManager) -> None:
+def test_overwrite_on_rematerialize(io_anywhere: RemoteStoreIOManager) -> None:
+    io = io_anywhere
     n = {"rows": 3}
     seen: dict[str, Any] = {}
 
@@ -127,7 +129,8 @@ def test_overwrite_on_rematerialize(io: RemoteStoreIOManager) -> None:
     assert run([grows, reader], io).success and seen["rows"] == 7
 
 
-def test_missing_asset_is_not_found(io: RemoteStoreIOManager) -> None:
+def test_missing_asset_is_not_found(io_anywhere: RemoteStoreIOManager) -> None:
+    io = io_anywhere
     @dg.asset
     def never() -> pa.Table:
         return day_table("n")
@@ -161,7 +164,8 @@ def daily_assets(seen: dict[str, Any], **in_meta: Any) -> tuple[Any, Any, Any]:
     return daily, all_days, per_day
 
 
-def test_daily_partitions_load_as_one_table_or_dict(io: RemoteStoreIOManager) -> None:
+def test_daily_partitions_load_as_one_table_or_dict(io_anywhere: RemoteStoreIOManager) -> None:
+    io = io_anywhere
     seen: dict[str, Any] = {}
     daily, all_days, per_day = daily_assets(seen)
     for d in DAYS:
@@ -188,7 +192,8 @@ def test_columns_projection_from_input_metadata(io: RemoteStoreIOManager) -> Non
     assert "label" not in seen["table"].column_names
 
 
-def test_range_of_partitions_and_missing_ones(io: RemoteStoreIOManager) -> None:
+def test_range_of_partitions_and_missing_ones(io_anywhere: RemoteStoreIOManager) -> None:
+    io = io_anywhere
     seen: dict[str, Any] = {}
 
     @dg.asset(partitions_def=DAILY, metadata={"partition_column": "date"})
@@ -216,7 +221,8 @@ def test_range_of_partitions_and_missing_ones(io: RemoteStoreIOManager) -> None:
     assert seen["lenient"].height == 4 and sorted(seen["lenient"]["date"].unique().to_list()) == DAYS[1:]
 
 
-def test_multi_partitions(io: RemoteStoreIOManager) -> None:
+def test_multi_partitions(io_anywhere: RemoteStoreIOManager) -> None:
+    io = io_anywhere
     seen: dict[str, Any] = {}
 
     @dg.asset(partitions_def=MULTI)
