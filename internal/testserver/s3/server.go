@@ -18,18 +18,13 @@
 package s3
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -38,6 +33,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/remotestore/remotestore/internal/testserver/harness"
 )
 
 // Version is the versitygw release the project tests against.
@@ -68,10 +65,9 @@ type Server struct {
 	// AccessKey and SecretKey are the root credentials, random per start.
 	AccessKey, SecretKey string
 
-	dir    string // temporary data folder, removed by Stop
-	cmd    *exec.Cmd
-	exited chan struct{}
-	log    *bytes.Buffer // the server's stdout and stderr
+	dir  string // temporary data folder, removed by Stop
+	proc *harness.Process
+	log  *harness.LockedLog // the server's stdout and stderr
 
 	bucketOnce sync.Once
 	bucket     string
@@ -90,31 +86,13 @@ func Binary() (string, error) {
 	if p, err := exec.LookPath("versitygw"); err == nil {
 		return p, nil
 	}
-	if root, ok := moduleRoot(); ok {
+	if root, ok := harness.ModuleRoot(); ok {
 		p := filepath.Join(root, ".cache", "bin", "versitygw")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 	}
 	return "", ErrNoBinary
-}
-
-// moduleRoot finds the folder holding go.mod above the working directory.
-func moduleRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
 }
 
 // Start starts versitygw on a free 127.0.0.1 port over a new temporary
@@ -125,21 +103,14 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ { // a free port may be taken before the server binds it
-		s, err := start(ctx, bin)
-		if err == nil {
-			return s, nil
-		}
-		lastErr = err
-	}
-	return nil, lastErr
+	// A free port may be taken before the server binds it.
+	return harness.Retry(3, func() (*Server, error) { return start(ctx, bin) })
 }
 
 func start(ctx context.Context, bin string) (*Server, error) {
-	port, err := freePort()
+	port, err := harness.FreePort()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("testserver/s3: %w", err)
 	}
 	dir, err := os.MkdirTemp(os.Getenv(EnvDataDir), "versitygw-")
 	if err != nil {
@@ -152,23 +123,21 @@ func start(ctx context.Context, bin string) (*Server, error) {
 	}
 	s := &Server{
 		Endpoint:  fmt.Sprintf("http://127.0.0.1:%d", port),
-		AccessKey: "rs" + randHex(8),
-		SecretKey: randHex(20),
+		AccessKey: "rs" + harness.RandHex(8),
+		SecretKey: harness.RandHex(20),
 		dir:       dir,
-		exited:    make(chan struct{}),
-		log:       &bytes.Buffer{},
+		log:       &harness.LockedLog{},
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	s.cmd = exec.Command(bin, "--port", addr, "--region", Region, "--quiet", "posix", data)
-	s.cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s.AccessKey, "ROOT_SECRET_KEY="+s.SecretKey)
-	s.cmd.Stdout = &lockedWriter{w: s.log}
-	s.cmd.Stderr = s.cmd.Stdout
-	s.cmd.SysProcAttr = sysProcAttr()
-	if err := s.cmd.Start(); err != nil {
+	cmd := exec.Command(bin, "--port", addr, "--region", Region, "--quiet", "posix", data)
+	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s.AccessKey, "ROOT_SECRET_KEY="+s.SecretKey)
+	cmd.Stdout = s.log
+	cmd.Stderr = s.log
+	cmd.SysProcAttr = harness.SysProcAttr()
+	if s.proc, err = harness.StartProcess(cmd); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("testserver/s3: start %s: %w", bin, err)
 	}
-	go func() { s.cmd.Wait(); close(s.exited) }()
 	if err := s.waitReady(ctx, addr, 30*time.Second); err != nil {
 		s.Stop()
 		return nil, err
@@ -182,7 +151,7 @@ func (s *Server) waitReady(ctx context.Context, addr string, limit time.Duration
 	client := &http.Client{Timeout: time.Second}
 	for {
 		select {
-		case <-s.exited:
+		case <-s.proc.Exited():
 			return fmt.Errorf("testserver/s3: versitygw exited early: %s", s.Log())
 		case <-ctx.Done():
 			return ctx.Err()
@@ -201,31 +170,14 @@ func (s *Server) waitReady(ctx context.Context, addr string, limit time.Duration
 }
 
 // Log returns what the server printed so far (last 4 KiB).
-func (s *Server) Log() string {
-	lw := s.cmd.Stdout.(*lockedWriter)
-	lw.mu.Lock()
-	defer lw.mu.Unlock()
-	b := s.log.Bytes()
-	if len(b) > 4096 {
-		b = b[len(b)-4096:]
-	}
-	return strings.TrimSpace(string(b))
-}
+func (s *Server) Log() string { return s.log.Tail(4096) }
 
 // Dir returns the server's data folder (each bucket is a folder in it).
 func (s *Server) Dir() string { return filepath.Join(s.dir, "data") }
 
 // Stop stops the server and removes its data folder.
 func (s *Server) Stop() error {
-	if s.cmd.Process != nil {
-		s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.exited:
-		case <-time.After(5 * time.Second):
-			s.cmd.Process.Kill()
-			<-s.exited
-		}
-	}
+	s.proc.Stop(syscall.SIGTERM, 5*time.Second)
 	return os.RemoveAll(s.dir)
 }
 
@@ -244,7 +196,7 @@ func (s *Server) Client() *s3.Client {
 
 // NewBucket creates a bucket with a new DNS-valid name and returns it.
 func (s *Server) NewBucket(ctx context.Context) (string, error) {
-	name := "rs-" + randHex(8)
+	name := "rs-" + harness.RandHex(8)
 	if _, err := s.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 		return "", fmt.Errorf("testserver/s3: create bucket %s: %w", name, err)
 	}
@@ -264,44 +216,5 @@ func (s *Server) Bucket(t testing.TB) string {
 // Prefix returns a new key prefix, unique in this run, for one test's
 // objects ("t/<test name>/<random>").
 func Prefix(t testing.TB) string {
-	name := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			return r
-		}
-		return '_'
-	}, t.Name())
-	if len(name) > 80 {
-		name = name[len(name)-80:]
-	}
-	return "t/" + name + "-" + randHex(4)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("testserver/s3: free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.w.Len() > 1<<20 { // keep the tail only
-		l.w.Next(l.w.Len() - 64<<10)
-	}
-	return l.w.Write(p)
+	return "t/" + harness.TestName(t) + "-" + harness.RandHex(4)
 }
