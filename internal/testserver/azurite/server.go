@@ -21,25 +21,23 @@
 package azurite
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+
+	"github.com/remotestore/remotestore/internal/testserver/harness"
 )
 
 // Version is the Azurite release scripts/install-azurite.sh pins.
@@ -71,10 +69,9 @@ type Server struct {
 	// shared key, random per start.
 	Account, Key string
 
-	dir    string // temporary data folder, removed by Stop
-	cmd    *exec.Cmd
-	exited chan struct{}
-	log    *lockedWriter // the server's stdout and stderr
+	dir  string // temporary data folder, removed by Stop
+	proc *harness.Process
+	log  *harness.LockedLog // the server's stdout and stderr
 
 	containerOnce sync.Once
 	container     string
@@ -91,7 +88,7 @@ func Binary() (string, error) {
 		}
 		return p, nil
 	}
-	if root, ok := moduleRoot(); ok {
+	if root, ok := harness.ModuleRoot(); ok {
 		p := filepath.Join(root, ".cache", "azurite", "node_modules", ".bin", "azurite-blob")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
@@ -103,24 +100,6 @@ func Binary() (string, error) {
 	return "", ErrNoBinary
 }
 
-// moduleRoot finds the folder holding go.mod above the working directory.
-func moduleRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-}
-
 // Start starts Azurite's blob service on a free 127.0.0.1 port over a new
 // temporary folder and waits until it answers. It returns ErrNoBinary
 // when Azurite is not installed.
@@ -129,21 +108,14 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ { // a free port may be taken before the server binds it
-		s, err := start(ctx, bin)
-		if err == nil {
-			return s, nil
-		}
-		lastErr = err
-	}
-	return nil, lastErr
+	// A free port may be taken before the server binds it.
+	return harness.Retry(3, func() (*Server, error) { return start(ctx, bin) })
 }
 
 func start(ctx context.Context, bin string) (*Server, error) {
-	port, err := freePort()
+	port, err := harness.FreePort()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("testserver/azurite: %w", err)
 	}
 	dir, err := os.MkdirTemp(os.Getenv(EnvDataDir), "azurite-")
 	if err != nil {
@@ -151,16 +123,15 @@ func start(ctx context.Context, bin string) (*Server, error) {
 	}
 	key := make([]byte, 64)
 	rand.Read(key)
-	account := "rs" + randHex(6)
+	account := "rs" + harness.RandHex(6)
 	s := &Server{
 		Endpoint: fmt.Sprintf("http://127.0.0.1:%d/%s", port, account),
 		Account:  account,
 		Key:      base64.StdEncoding.EncodeToString(key),
 		dir:      dir,
-		exited:   make(chan struct{}),
-		log:      &lockedWriter{},
+		log:      &harness.LockedLog{},
 	}
-	s.cmd = exec.Command(bin,
+	cmd := exec.Command(bin,
 		"--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port),
 		"--location", dir,
 		"--skipApiVersionCheck", // the SDK may speak a newer API version than the emulator knows
@@ -169,16 +140,15 @@ func start(ctx context.Context, bin string) (*Server, error) {
 		"--silent",              // no access log
 	)
 	// AZURITE_ACCOUNTS replaces the well-known devstoreaccount1 account.
-	s.cmd.Env = append(os.Environ(), "AZURITE_ACCOUNTS="+s.Account+":"+s.Key)
-	s.cmd.Dir = dir
-	s.cmd.Stdout = s.log
-	s.cmd.Stderr = s.log
-	s.cmd.SysProcAttr = sysProcAttr()
-	if err := s.cmd.Start(); err != nil {
+	cmd.Env = append(os.Environ(), "AZURITE_ACCOUNTS="+s.Account+":"+s.Key)
+	cmd.Dir = dir
+	cmd.Stdout = s.log
+	cmd.Stderr = s.log
+	cmd.SysProcAttr = harness.SysProcAttr()
+	if s.proc, err = harness.StartProcess(cmd); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("testserver/azurite: start %s: %w", bin, err)
 	}
-	go func() { s.cmd.Wait(); close(s.exited) }()
 	if err := s.waitReady(ctx, 60*time.Second); err != nil {
 		s.Stop()
 		return nil, err
@@ -193,7 +163,7 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
 	for {
 		select {
-		case <-s.exited:
+		case <-s.proc.Exited():
 			return fmt.Errorf("testserver/azurite: azurite-blob exited early: %s", s.Log())
 		case <-ctx.Done():
 			return fmt.Errorf("testserver/azurite: waiting for azurite-blob: %w; log: %s", ctx.Err(), s.Log())
@@ -212,22 +182,14 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 }
 
 // Log returns what the server printed so far (last 4 KiB).
-func (s *Server) Log() string { return s.log.tail(4096) }
+func (s *Server) Log() string { return s.log.Tail(4096) }
 
 // Dir returns the server's data folder.
 func (s *Server) Dir() string { return s.dir }
 
 // Stop stops the server and removes its data folder.
 func (s *Server) Stop() error {
-	if s.cmd.Process != nil {
-		s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.exited:
-		case <-time.After(10 * time.Second):
-			s.cmd.Process.Kill()
-			<-s.exited
-		}
-	}
+	s.proc.Stop(syscall.SIGTERM, 10*time.Second)
 	return os.RemoveAll(s.dir)
 }
 
@@ -253,7 +215,7 @@ func (s *Server) Client() *azblob.Client {
 
 // NewContainer creates a container with a new valid name and returns it.
 func (s *Server) NewContainer(ctx context.Context) (string, error) {
-	name := "rs-" + randHex(8)
+	name := "rs-" + harness.RandHex(8)
 	if _, err := s.Client().CreateContainer(ctx, name, nil); err != nil {
 		return "", fmt.Errorf("testserver/azurite: create container %s: %w", name, err)
 	}
@@ -274,56 +236,5 @@ func (s *Server) Container(t testing.TB) string {
 // Prefix returns a new blob name prefix, unique in this run, for one
 // test's blobs ("t/<test name>-<random>").
 func Prefix(t testing.TB) string {
-	name := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			return r
-		}
-		return '_'
-	}, t.Name())
-	if len(name) > 80 {
-		name = name[len(name)-80:]
-	}
-	return "t/" + name + "-" + randHex(4)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("testserver/azurite: free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// lockedWriter keeps the tail of the server's output.
-type lockedWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-// Write appends p, dropping all but the last 64 KiB past 1 MiB.
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b.Len() > 1<<20 { // keep the tail only
-		l.b.Next(l.b.Len() - 64<<10)
-	}
-	return l.b.Write(p)
-}
-
-func (l *lockedWriter) tail(n int) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.b.Bytes()
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return strings.TrimSpace(string(b))
+	return "t/" + harness.TestName(t) + "-" + harness.RandHex(4)
 }
