@@ -23,11 +23,9 @@ package sftp
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -46,6 +44,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/remotestore/remotestore/internal/testserver/harness"
 )
 
 // Environment variables read by this package.
@@ -88,9 +88,8 @@ type Server struct {
 
 	dir     string // temporary folder, removed by Stop
 	authKey string // authorized_keys path
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	log     *lockedWriter
+	proc    *harness.Process
+	log     *harness.LockedLog
 
 	authMu sync.Mutex
 	dirSeq int
@@ -123,15 +122,8 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ { // a free port may be taken before sshd binds it
-		s, err := start(ctx, bin)
-		if err == nil {
-			return s, nil
-		}
-		lastErr = err
-	}
-	return nil, lastErr
+	// A free port may be taken before sshd binds it.
+	return harness.Retry(3, func() (*Server, error) { return start(ctx, bin) })
 }
 
 func start(ctx context.Context, bin string) (*Server, error) {
@@ -145,9 +137,9 @@ func start(ctx context.Context, bin string) (*Server, error) {
 			return nil, fmt.Errorf("testserver/sftp: privilege separation folder: %w", err)
 		}
 	}
-	port, err := freePort()
+	port, err := harness.FreePort()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("testserver/sftp: %w", err)
 	}
 	dir, err := os.MkdirTemp(os.Getenv(EnvDataDir), "sshd-")
 	if err != nil {
@@ -165,22 +157,20 @@ func start(ctx context.Context, bin string) (*Server, error) {
 		User:    u.Username,
 		dir:     dir,
 		authKey: filepath.Join(dir, "authorized_keys"),
-		exited:  make(chan struct{}),
-		log:     &lockedWriter{},
+		log:     &harness.LockedLog{},
 	}
 	if err := s.writeFiles(bin); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	s.cmd = exec.Command(bin, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
-	s.cmd.Stdout = s.log
-	s.cmd.Stderr = s.log
-	s.cmd.SysProcAttr = sysProcAttr()
-	if err := s.cmd.Start(); err != nil {
+	cmd := exec.Command(bin, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
+	cmd.Stdout = s.log
+	cmd.Stderr = s.log
+	cmd.SysProcAttr = harness.SysProcAttr()
+	if s.proc, err = harness.StartProcess(cmd); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("testserver/sftp: start %s: %w", bin, err)
 	}
-	go func() { s.cmd.Wait(); close(s.exited) }()
 	if err := s.waitReady(ctx, 30*time.Second); err != nil {
 		s.Stop()
 		return nil, err
@@ -305,7 +295,7 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		select {
-		case <-s.exited:
+		case <-s.proc.Exited():
 			return fmt.Errorf("testserver/sftp: sshd exited early: %s", s.Log())
 		case <-ctx.Done():
 			return ctx.Err()
@@ -341,7 +331,7 @@ func banner(addr string) error {
 }
 
 // Log returns what sshd printed so far (last 8 KiB).
-func (s *Server) Log() string { return s.log.tail(8 << 10) }
+func (s *Server) Log() string { return s.log.Tail(8 << 10) }
 
 // Dir returns the folder below which NewDir makes the served folders.
 func (s *Server) Dir() string { return filepath.Join(s.dir, "data") }
@@ -354,17 +344,7 @@ func (s *Server) NewDir(t testing.TB) string {
 	s.dirSeq++
 	n := s.dirSeq
 	s.authMu.Unlock()
-	name := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			return r
-		}
-		return '_'
-	}, t.Name())
-	if len(name) > 80 {
-		name = name[len(name)-80:]
-	}
-	dir := filepath.Join(s.Dir(), fmt.Sprintf("%s-%d-%s", name, n, randHex(3)))
+	dir := filepath.Join(s.Dir(), fmt.Sprintf("%s-%d-%s", harness.TestName(t), n, harness.RandHex(3)))
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatalf("testserver/sftp: %v", err)
 	}
@@ -407,7 +387,7 @@ func (s *Server) Dial() (*ssh.Client, error) {
 // (not the listening sshd), as a server restart or a network failure would
 // cut them, and waits until they are gone. It returns how many it killed.
 func (s *Server) DropConnections() (int, error) {
-	pids, err := descendants(s.cmd.Process.Pid)
+	pids, err := descendants(s.proc.Pid())
 	if err != nil {
 		return 0, err
 	}
@@ -429,55 +409,9 @@ func (s *Server) DropConnections() (int, error) {
 // Stop stops sshd (and with it every connection) and removes its
 // temporary folder.
 func (s *Server) Stop() error {
-	if s.cmd != nil && s.cmd.Process != nil {
+	if s.proc != nil {
 		s.DropConnections()
-		s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.exited:
-		case <-time.After(5 * time.Second):
-			s.cmd.Process.Kill()
-			<-s.exited
-		}
+		s.proc.Stop(syscall.SIGTERM, 5*time.Second)
 	}
 	return os.RemoveAll(s.dir)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("testserver/sftp: free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// lockedWriter keeps the tail of a process's output.
-type lockedWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b.Len() > 1<<20 { // keep the tail only
-		l.b.Next(l.b.Len() - 64<<10)
-	}
-	return l.b.Write(p)
-}
-
-func (l *lockedWriter) tail(n int) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.b.Bytes()
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return strings.TrimSpace(string(b))
 }

@@ -8,11 +8,6 @@ import (
 	"syscall"
 )
 
-// sysProcAttr kills sshd when the test process dies without Stop.
-func sysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-}
-
 // descendants lists every process below pid (children, their children, …),
 // from /proc.
 func descendants(pid int) ([]int, error) {

@@ -2,12 +2,7 @@
 
 package sftp
 
-import (
-	"errors"
-	"syscall"
-)
-
-func sysProcAttr() *syscall.SysProcAttr { return nil }
+import "errors"
 
 // descendants is only implemented on Linux (it reads /proc).
 func descendants(int) ([]int, error) {
