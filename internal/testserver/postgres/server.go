@@ -32,13 +32,9 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -47,13 +43,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/remotestore/remotestore/internal/testserver/harness"
 )
 
 // Environment variables read by this package.
@@ -106,10 +103,9 @@ type Server struct {
 	// OSUser is the account the server runs as ("" for the current one).
 	OSUser string
 
-	dir    string // temporary folder, removed by Stop
-	cmd    *exec.Cmd
-	exited chan struct{}
-	log    *lockedWriter
+	dir  string // temporary folder, removed by Stop
+	proc *harness.Process
+	log  *harness.LockedLog
 }
 
 // Binaries are the two programs a cluster needs.
@@ -209,7 +205,7 @@ func Start(ctx context.Context) (*Server, error) {
 		return nil, fmt.Errorf("testserver/postgres: temporary folder: %w", err)
 	}
 	s := &Server{Host: "127.0.0.1", User: User, Database: Database, PasswordUser: PasswordUser,
-		Password: randHex(16), SocketDir: filepath.Join(dir, "sock"), dir: dir, log: &lockedWriter{}}
+		Password: harness.RandHex(16), SocketDir: filepath.Join(dir, "sock"), dir: dir, log: &harness.LockedLog{}}
 	if runAs != nil {
 		s.OSUser = runAs.name
 	}
@@ -393,9 +389,9 @@ func (s *Server) who() string {
 
 // start runs postgres on a free port and waits until it accepts logins.
 func (s *Server) start(ctx context.Context, bins Binaries, runAs *osUser) error {
-	port, err := freePort()
+	port, err := harness.FreePort()
 	if err != nil {
-		return err
+		return fmt.Errorf("testserver/postgres: %w", err)
 	}
 	s.Port, s.Addr = port, fmt.Sprintf("127.0.0.1:%d", port)
 	args := []string{"-D", filepath.Join(s.dir, "data"), "-k", s.SocketDir, "-h", "127.0.0.1", "-p", strconv.Itoa(port),
@@ -409,14 +405,11 @@ func (s *Server) start(ctx context.Context, bins Binaries, runAs *osUser) error 
 	if os.Getenv(EnvFsync) != "1" {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
-	s.cmd = s.command(runAs, bins.Postgres, args...)
-	s.exited = make(chan struct{})
-	if err := s.cmd.Start(); err != nil {
+	if s.proc, err = harness.StartProcess(s.command(runAs, bins.Postgres, args...)); err != nil {
 		return fmt.Errorf("testserver/postgres: start %s: %w", bins.Postgres, err)
 	}
-	go func() { s.cmd.Wait(); close(s.exited) }()
 	if err := s.waitReady(ctx, time.Minute); err != nil {
-		s.kill()
+		s.proc.Kill()
 		return err
 	}
 	return nil
@@ -427,7 +420,7 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		select {
-		case <-s.exited:
+		case <-s.proc.Exited():
 			return fmt.Errorf("testserver/postgres: postgres exited early (as %s): %s", s.who(), s.Log())
 		case <-ctx.Done():
 			return ctx.Err()
@@ -494,28 +487,12 @@ func (s *Server) URL() string {
 func (s *Server) Dir() string { return s.dir }
 
 // Log returns the tail of initdb's and the server's output.
-func (s *Server) Log() string { return s.log.tail(4 << 10) }
-
-// kill stops the server process at once.
-func (s *Server) kill() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	s.cmd.Process.Kill()
-	<-s.exited
-}
+func (s *Server) Log() string { return s.log.Tail(4 << 10) }
 
 // Stop shuts the server down (fast shutdown: sessions are ended) and
 // removes its folder.
 func (s *Server) Stop() error {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-s.exited:
-		case <-time.After(15 * time.Second):
-			s.kill()
-		}
-	}
+	s.proc.Stop(syscall.SIGINT, 15*time.Second)
 	return os.RemoveAll(s.dir)
 }
 
@@ -525,45 +502,5 @@ var tableSeq atomic.Int64
 // ("t<n>_<random>": lower case, a valid unquoted identifier).
 func Table(t testing.TB) string {
 	t.Helper()
-	return fmt.Sprintf("t%d_%s", tableSeq.Add(1), randHex(4))
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("testserver/postgres: free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// lockedWriter keeps the tail of the processes' output.
-type lockedWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b.Len() > 1<<20 { // keep the tail only
-		l.b.Next(l.b.Len() - 64<<10)
-	}
-	return l.b.Write(p)
-}
-
-func (l *lockedWriter) tail(n int) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.b.Bytes()
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return strings.TrimSpace(string(b))
+	return fmt.Sprintf("t%d_%s", tableSeq.Add(1), harness.RandHex(4))
 }
