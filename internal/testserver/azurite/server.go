@@ -159,26 +159,23 @@ func start(ctx context.Context, bin string) (*Server, error) {
 // waitReady polls the server until it answers HTTP (any status: an
 // unsigned request is refused with 403 once the service is up).
 func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
 	client := &http.Client{Timeout: time.Second}
-	for {
-		select {
-		case <-s.proc.Exited():
-			return fmt.Errorf("testserver/azurite: azurite-blob exited early: %s", s.Log())
-		case <-ctx.Done():
-			return fmt.Errorf("testserver/azurite: waiting for azurite-blob: %w; log: %s", ctx.Err(), s.Log())
-		default:
-		}
+	err := s.proc.WaitReady(ctx, limit, 100*time.Millisecond, func() error {
 		resp, err := client.Get(s.Endpoint + "?comp=list")
 		if err == nil {
 			resp.Body.Close()
-			return nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("testserver/azurite: azurite-blob at %s not ready after %v: %v; log: %s", s.Endpoint, limit, err, s.Log())
-		}
-		time.Sleep(100 * time.Millisecond)
+		return err
+	})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, harness.ErrExited):
+		return fmt.Errorf("testserver/azurite: azurite-blob %v: %s", err, s.Log())
+	case errors.Is(err, harness.ErrNotReady):
+		return fmt.Errorf("testserver/azurite: azurite-blob at %s %v; log: %s", s.Endpoint, err, s.Log())
 	}
+	return fmt.Errorf("testserver/azurite: waiting for azurite-blob: %w; log: %s", err, s.Log())
 }
 
 // Log returns what the server printed so far (last 4 KiB).

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -122,4 +123,42 @@ func TestRandHexAndTestName(t *testing.T) {
 			t.Errorf("TestName = %q, want %q", got, want)
 		}
 	})
+}
+
+func TestWaitReady(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep binary")
+	}
+	p, err := StartProcess(exec.Command(sleep, "60"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Kill()
+	calls := 0
+	if err := p.WaitReady(context.Background(), time.Minute, 0, func() error {
+		if calls++; calls < 3 {
+			return errors.New("not yet")
+		}
+		return nil
+	}); err != nil || calls != 3 {
+		t.Errorf("WaitReady = %v after %d probes, want nil after 3", err, calls)
+	}
+
+	probeErr := errors.New("refused")
+	err = p.WaitReady(context.Background(), 0, 0, func() error { return probeErr })
+	if !errors.Is(err, ErrNotReady) || !errors.Is(err, probeErr) || err.Error() != "not ready after 0s: refused" {
+		t.Errorf("WaitReady past the limit = %v, want ErrNotReady wrapping %v", err, probeErr)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := p.WaitReady(ctx, time.Minute, 0, func() error { return probeErr }); err != context.Canceled {
+		t.Errorf("WaitReady with an ended context = %v, want %v", err, context.Canceled)
+	}
+
+	p.Kill()
+	if err := p.WaitReady(context.Background(), time.Minute, 0, func() error { return probeErr }); err != ErrExited {
+		t.Errorf("WaitReady after exit = %v, want %v", err, ErrExited)
+	}
 }

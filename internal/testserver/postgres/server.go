@@ -417,27 +417,22 @@ func (s *Server) start(ctx context.Context, bins Binaries, runAs *osUser) error 
 
 // waitReady polls until the server accepts a login.
 func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		select {
-		case <-s.proc.Exited():
-			return fmt.Errorf("testserver/postgres: postgres exited early (as %s): %s", s.who(), s.Log())
-		case <-ctx.Done():
-			return ctx.Err()
-		default:
-		}
+	err := s.proc.WaitReady(ctx, limit, 50*time.Millisecond, func() error {
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
 		c, err := pgx.Connect(cctx, s.connString("postgres"))
-		cancel()
 		if err == nil {
 			c.Close(context.Background())
-			return nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("testserver/postgres: server on %s not ready after %v: %v; log: %s", s.Addr, limit, err, s.Log())
-		}
-		time.Sleep(50 * time.Millisecond)
+		return err
+	})
+	switch {
+	case errors.Is(err, harness.ErrExited):
+		return fmt.Errorf("testserver/postgres: postgres %v (as %s): %s", err, s.who(), s.Log())
+	case errors.Is(err, harness.ErrNotReady):
+		return fmt.Errorf("testserver/postgres: server on %s %v; log: %s", s.Addr, err, s.Log())
 	}
+	return err // nil or ctx.Err()
 }
 
 // setup creates Database and PasswordUser.

@@ -147,26 +147,21 @@ func start(ctx context.Context, bin string) (*Server, error) {
 
 // waitReady polls the server until it answers HTTP.
 func (s *Server) waitReady(ctx context.Context, addr string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
 	client := &http.Client{Timeout: time.Second}
-	for {
-		select {
-		case <-s.proc.Exited():
-			return fmt.Errorf("testserver/s3: versitygw exited early: %s", s.Log())
-		case <-ctx.Done():
-			return ctx.Err()
-		default:
-		}
+	err := s.proc.WaitReady(ctx, limit, 50*time.Millisecond, func() error {
 		resp, err := client.Get("http://" + addr + "/")
 		if err == nil {
 			resp.Body.Close()
-			return nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("testserver/s3: versitygw on %s not ready after %v: %v; log: %s", addr, limit, err, s.Log())
-		}
-		time.Sleep(50 * time.Millisecond)
+		return err
+	})
+	switch {
+	case errors.Is(err, harness.ErrExited):
+		return fmt.Errorf("testserver/s3: versitygw %v: %s", err, s.Log())
+	case errors.Is(err, harness.ErrNotReady):
+		return fmt.Errorf("testserver/s3: versitygw on %s %v; log: %s", addr, err, s.Log())
 	}
+	return err // nil or ctx.Err()
 }
 
 // Log returns what the server printed so far (last 4 KiB).

@@ -292,24 +292,14 @@ func newKey() ([]byte, ssh.PublicKey, error) {
 
 // waitReady polls the port until sshd sends its SSH banner.
 func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		select {
-		case <-s.proc.Exited():
-			return fmt.Errorf("testserver/sftp: sshd exited early: %s", s.Log())
-		case <-ctx.Done():
-			return ctx.Err()
-		default:
-		}
-		err := banner(s.Addr)
-		if err == nil {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("testserver/sftp: sshd on %s not ready after %v: %v; log: %s", s.Addr, limit, err, s.Log())
-		}
-		time.Sleep(50 * time.Millisecond)
+	err := s.proc.WaitReady(ctx, limit, 50*time.Millisecond, func() error { return banner(s.Addr) })
+	switch {
+	case errors.Is(err, harness.ErrExited):
+		return fmt.Errorf("testserver/sftp: sshd %v: %s", err, s.Log())
+	case errors.Is(err, harness.ErrNotReady):
+		return fmt.Errorf("testserver/sftp: sshd on %s %v; log: %s", s.Addr, err, s.Log())
 	}
+	return err // nil or ctx.Err()
 }
 
 // banner connects to addr and reads the server's SSH identification line.
