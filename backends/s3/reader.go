@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/remotestore/remotestore/internal/objio"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -45,7 +43,7 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 		}
 		return nil, err
 	}
-	size, ok := totalSize(aws.ToString(out.ContentRange))
+	size, ok := objio.TotalSize(aws.ToString(out.ContentRange))
 	if !ok { // a server that ignored Range sent it all
 		if off == 0 && length < 0 {
 			return out.Body, nil
@@ -60,17 +58,23 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 	if end <= firstEnd {
 		return out.Body, nil
 	}
-	return b.newParallelReader(ctx, key, aws.ToString(out.ETag), out.Body, off, firstEnd, end), nil
-}
-
-// totalSize parses the size from a Content-Range "bytes a-b/size".
-func totalSize(cr string) (int64, bool) {
-	i := strings.LastIndexByte(cr, '/')
-	if i < 0 {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(cr[i+1:], 10, 64)
-	return n, err == nil
+	etag := aws.ToString(out.ETag)
+	return objio.NewParallelReader(ctx, objio.Chunks{
+		Size: b.partSize, Concurrency: b.concurrency,
+		First: func(ctx context.Context, dst []byte) error {
+			// The first chunk streams from the response already open.
+			n, err := io.ReadFull(out.Body, dst)
+			out.Body.Close()
+			if err != nil && ctx.Err() == nil {
+				err = b.getRange(ctx, key, etag, dst[n:], off+int64(n))
+			}
+			return err
+		},
+		Fetch: func(ctx context.Context, dst []byte, off int64) error {
+			return b.getRange(ctx, key, etag, dst, off)
+		},
+		AfterClose: fmt.Errorf("%w: read after close", store.ErrPrecondition),
+	}, off, firstEnd, end), nil
 }
 
 // getRange reads the bytes [off, off+len(dst)) of key into dst, pinned to
@@ -111,160 +115,4 @@ func (b *Backend) getRange(ctx context.Context, key, etag string, dst []byte, of
 		return kindErr(store.ErrPrecondition, fmt.Errorf("object shrank while reading: %w", err))
 	}
 	return err
-}
-
-// parallelReader hands out the chunks of a range in order while up to
-// Concurrency of the following ones download. It holds at most
-// Concurrency+1 chunk buffers.
-type parallelReader struct {
-	cancel context.CancelFunc
-	queue  chan *chunk // chunks in order, as they are started
-	free   chan []byte // buffers of consumed chunks
-	wg     sync.WaitGroup
-
-	cur *chunk // the chunk being read
-	pos int    // read position in cur
-	err error  // sticky error
-}
-
-type chunk struct {
-	buf   []byte
-	err   error
-	ready chan struct{}
-}
-
-func (b *Backend) newParallelReader(ctx context.Context, key, etag string, first io.ReadCloser, off, firstEnd, end int64) *parallelReader {
-	ctx, cancel := context.WithCancel(ctx)
-	r := &parallelReader{
-		cancel: cancel,
-		queue:  make(chan *chunk, b.concurrency+1),
-		free:   make(chan []byte, b.concurrency+2),
-	}
-	// The first chunk streams from the response already open.
-	c0 := &chunk{buf: make([]byte, firstEnd-off), ready: make(chan struct{})}
-	r.queue <- c0
-	r.wg.Add(2)
-	go func() {
-		defer r.wg.Done()
-		defer close(c0.ready)
-		n, err := io.ReadFull(first, c0.buf)
-		first.Close()
-		if err != nil && ctx.Err() == nil {
-			err = b.getRange(ctx, key, etag, c0.buf[n:], off+int64(n))
-		}
-		c0.err = err
-	}()
-	go func() { // the producer: starts chunk downloads, Concurrency ahead
-		defer r.wg.Done()
-		defer close(r.queue)
-		nbufs := 1
-		for s := firstEnd; s < end; s += b.partSize {
-			n := min(b.partSize, end-s)
-			var buf []byte
-			select {
-			case buf = <-r.free:
-			default:
-				if nbufs <= b.concurrency {
-					nbufs++
-					buf = make([]byte, b.partSize)
-				} else {
-					select {
-					case buf = <-r.free:
-					case <-ctx.Done():
-						return
-					}
-				}
-			}
-			c := &chunk{buf: buf[:n], ready: make(chan struct{})}
-			select {
-			case r.queue <- c:
-			case <-ctx.Done():
-				return
-			}
-			r.wg.Add(1)
-			go func(s int64) {
-				defer r.wg.Done()
-				defer close(c.ready)
-				c.err = b.getRange(ctx, key, etag, c.buf, s)
-			}(s)
-		}
-	}()
-	return r
-}
-
-// next makes the following chunk current, recycling the finished one.
-func (r *parallelReader) next() error {
-	if r.cur != nil {
-		if cap(r.cur.buf) > 0 {
-			select {
-			case r.free <- r.cur.buf[:cap(r.cur.buf)]:
-			default:
-			}
-		}
-		r.cur = nil
-	}
-	c, ok := <-r.queue
-	if !ok {
-		return io.EOF
-	}
-	<-c.ready
-	if c.err != nil {
-		return c.err
-	}
-	r.cur, r.pos = c, 0
-	return nil
-}
-
-func (r *parallelReader) Read(p []byte) (int, error) {
-	if r.err != nil {
-		return 0, r.err
-	}
-	for r.cur == nil || r.pos == len(r.cur.buf) {
-		if err := r.next(); err != nil {
-			r.err = err
-			return 0, err
-		}
-	}
-	n := copy(p, r.cur.buf[r.pos:])
-	r.pos += n
-	return n, nil
-}
-
-// WriteTo writes the chunks to w as they complete, without an extra copy.
-func (r *parallelReader) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	for {
-		if r.err != nil {
-			if r.err == io.EOF {
-				return total, nil
-			}
-			return total, r.err
-		}
-		if r.cur != nil && r.pos < len(r.cur.buf) {
-			n, err := w.Write(r.cur.buf[r.pos:])
-			r.pos += n
-			total += int64(n)
-			if err != nil {
-				return total, err
-			}
-			continue
-		}
-		if err := r.next(); err != nil {
-			r.err = err
-		}
-	}
-}
-
-// Close stops the downloads and waits for them to end.
-func (r *parallelReader) Close() error {
-	r.cancel()
-	go func() { // unblock a producer waiting to queue a chunk
-		for range r.queue {
-		}
-	}()
-	r.wg.Wait()
-	if r.err == nil {
-		r.err = fmt.Errorf("%w: read after close", store.ErrPrecondition)
-	}
-	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/remotestore/remotestore/internal/objio"
 	s3server "github.com/remotestore/remotestore/internal/testserver/s3"
 	"github.com/remotestore/remotestore/store"
 )
@@ -302,7 +303,7 @@ func TestParallelReadPinned(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	if _, ok := rc.(*parallelReader); !ok {
+	if _, ok := rc.(*objio.ParallelReader); !ok {
 		t.Fatalf("OpenRange of 5 chunks returned %T, want the parallel reader", rc)
 	}
 	ra, err := b.OpenReaderAt(t.Context(), "pin.bin")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pkg/sftp"
 
+	"github.com/remotestore/remotestore/internal/objio"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -341,9 +342,9 @@ func (r *reader) Close() error {
 // open handle read: a file replaced by an atomic write keeps its old
 // content behind the handle, so cached blocks stay true.
 const (
-	blockSize   = 256 << 10 // bytes per cached block
-	blockCache  = 8         // blocks kept per reader
-	smallReadAt = 64 << 10  // reads up to this size go through the cache
+	blockSize   = objio.CacheBlockSize // bytes per cached block
+	blockCache  = objio.CacheBlocks    // blocks kept per reader
+	smallReadAt = objio.SmallReadAt    // reads up to this size go through the cache
 )
 
 // OpenReaderAt implements store.ReaderAtOpener: the size comes from the
@@ -356,7 +357,9 @@ func (b *Backend) OpenReaderAt(ctx context.Context, p string) (store.ReaderAtClo
 	if err != nil {
 		return nil, err
 	}
-	return &readerAt{f: f, size: fi.Size(), blocks: map[int64]*block{}}, nil
+	r := &readerAt{f: f, size: fi.Size()}
+	r.cache = objio.NewBlockCache(blockCache, r.readBlock)
+	return r, nil
 }
 
 // readerAt is an open file read at offsets.
@@ -364,25 +367,14 @@ type readerAt struct {
 	f    *file
 	size int64
 
-	mu     sync.Mutex
-	blocks map[int64]*block // by block index
-	lru    []int64          // block indexes, least recently used first
-}
-
-// block is a cached block, possibly still being read (ready open).
-type block struct {
-	data  []byte
-	err   error
-	ready chan struct{}
+	cache *objio.BlockCache // of blocks read through f
 }
 
 func (r *readerAt) Size() int64 { return r.size }
 
 // Close closes the file and drops the cache.
 func (r *readerAt) Close() error {
-	r.mu.Lock()
-	r.blocks, r.lru = map[int64]*block{}, nil
-	r.mu.Unlock()
+	r.cache.Reset()
 	return r.f.Close()
 }
 
@@ -420,11 +412,11 @@ func (r *readerAt) readCached(dst []byte, off int64) (int, error) {
 	n := 0
 	for len(dst) > 0 {
 		idx := off / blockSize
-		blk, err := r.block(idx)
+		data, err := r.cache.Block(idx)
 		if err != nil {
 			return n, err
 		}
-		k := copy(dst, blk.data[min(off-idx*blockSize, int64(len(blk.data))):])
+		k := copy(dst, data[min(off-idx*blockSize, int64(len(data))):])
 		if k == 0 {
 			return n, io.EOF // the file shrank below its size at open
 		}
@@ -433,56 +425,14 @@ func (r *readerAt) readCached(dst []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// block returns block idx, reading it once however many readers want it
-// at the same time.
-func (r *readerAt) block(idx int64) (*block, error) {
-	r.mu.Lock()
-	blk, ok := r.blocks[idx]
-	if ok {
-		r.touch(idx)
-		r.mu.Unlock()
-		<-blk.ready
-		return blk, blk.err
-	}
-	blk = &block{ready: make(chan struct{})}
-	r.blocks[idx] = blk
-	r.lru = append(r.lru, idx)
-	if len(r.lru) > blockCache {
-		delete(r.blocks, r.lru[0])
-		r.lru = r.lru[1:]
-	}
-	r.mu.Unlock()
-
+// readBlock reads block idx for the cache; a block may come out short
+// when the file shrank since it was opened.
+func (r *readerAt) readBlock(idx int64) ([]byte, error) {
 	start := idx * blockSize
 	data := make([]byte, min(blockSize, r.size-start))
 	n, err := r.f.ReadAt(data, start)
 	if err == io.EOF {
 		err = nil // shorter than at open: keep what is there
 	}
-	blk.data, blk.err = data[:n], err
-	close(blk.ready)
-	if blk.err != nil {
-		r.mu.Lock()
-		if r.blocks[idx] == blk {
-			delete(r.blocks, idx)
-			r.removeLRU(idx)
-		}
-		r.mu.Unlock()
-	}
-	return blk, blk.err
-}
-
-// touch marks idx most recently used; mu is held.
-func (r *readerAt) touch(idx int64) {
-	r.removeLRU(idx)
-	r.lru = append(r.lru, idx)
-}
-
-func (r *readerAt) removeLRU(idx int64) {
-	for i, v := range r.lru {
-		if v == idx {
-			r.lru = append(r.lru[:i], r.lru[i+1:]...)
-			return
-		}
-	}
+	return data[:n], err
 }
