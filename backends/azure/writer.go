@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
@@ -20,6 +19,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/remotestore/remotestore/internal/objio"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -44,16 +44,12 @@ func (b *Backend) NewWriter(ctx context.Context, p string, opts *store.WriteOpti
 	}
 	// The first buffer starts at the announced size (up to one block), or
 	// small when the size is unknown, and grows as data comes.
-	first := int64(64 << 10)
-	if opts.SizeHint > 0 {
-		first = min(opts.SizeHint, blockSize)
-	}
 	var id [8]byte
 	rand.Read(id[:])
 	wctx, cancel := context.WithCancel(ctx)
 	return &writer{
 		b: b, ctx: wctx, cancel: cancel, blob: b.blob(p), opts: *opts, blockSize: blockSize,
-		idPrefix: hex.EncodeToString(id[:]), buf: make([]byte, 0, first),
+		idPrefix: hex.EncodeToString(id[:]), buf: objio.FirstBuffer(opts.SizeHint, blockSize),
 	}, nil
 }
 
@@ -104,12 +100,8 @@ type writer struct {
 	done bool   // committed or aborted
 
 	// Staging state, once the data outgrew one block.
-	staged int         // blocks handed to uploads: IDs 0..staged-1
-	free   chan []byte // block buffers back from finished uploads
-	nbufs  int         // block buffers allocated
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	err    error // first block upload failure
+	staged  int            // blocks handed to uploads: IDs 0..staged-1
+	uploads *objio.Uploads // the block uploads
 }
 
 // blockID returns the base64 ID of block n. All IDs of a blob have the
@@ -119,27 +111,12 @@ func (w *writer) blockID(n int) string {
 }
 
 // Write implements io.Writer: p is copied into the block buffer, which is
-// staged whenever it is full.
+// staged whenever it is full and more data follows.
 func (w *writer) Write(p []byte) (int, error) {
 	if err := w.check(); err != nil {
 		return 0, err
 	}
-	n := 0
-	for len(p) > 0 {
-		if int64(len(w.buf)) == w.blockSize {
-			if err := w.flush(); err != nil {
-				return n, err
-			}
-		}
-		if len(w.buf) == cap(w.buf) {
-			w.grow()
-		}
-		c := copy(w.buf[len(w.buf):cap(w.buf)], p)
-		w.buf = w.buf[:len(w.buf)+c]
-		p = p[c:]
-		n += c
-	}
-	return n, nil
+	return objio.WriteParts(&w.buf, w.blockSize, p, w.flush)
 }
 
 // ReadFrom reads r straight into the block buffers (one copy less than
@@ -148,46 +125,7 @@ func (w *writer) ReadFrom(r io.Reader) (int64, error) {
 	if err := w.check(); err != nil {
 		return 0, err
 	}
-	var total int64
-	for {
-		if int64(len(w.buf)) == w.blockSize {
-			// Only flush once more data is known to come, so that a file of
-			// exactly one block still goes in one Put Blob.
-			var one [1]byte
-			n, err := io.ReadFull(r, one[:])
-			if n == 0 {
-				if err == io.EOF {
-					return total, nil
-				}
-				return total, err
-			}
-			if err := w.flush(); err != nil {
-				return total, err
-			}
-			w.buf = append(w.buf, one[0])
-			total++
-		}
-		if len(w.buf) == cap(w.buf) {
-			w.grow()
-		}
-		n, err := r.Read(w.buf[len(w.buf):cap(w.buf)])
-		w.buf = w.buf[:len(w.buf)+n]
-		total += int64(n)
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
-}
-
-// grow enlarges the first buffer (which starts small, so that small files
-// cost little memory) toward one block.
-func (w *writer) grow() {
-	nb := make([]byte, len(w.buf), min(w.blockSize, max(2*int64(cap(w.buf)), 64<<10)))
-	copy(nb, w.buf)
-	w.buf = nb
+	return objio.ReadParts(&w.buf, w.blockSize, r, w.flush)
 }
 
 // check fails once the writer is finished or a block upload failed.
@@ -195,25 +133,22 @@ func (w *writer) check() error {
 	if w.done {
 		return kindErr(store.ErrPrecondition, errors.New("write after commit or abort"))
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
+	return w.uploads.Err()
 }
 
 // flush stages the full buffer as the next block and takes a free buffer
 // for what follows. It blocks while Concurrency blocks are in flight:
 // memory stays bounded (Concurrency+1 buffers).
 func (w *writer) flush() error {
-	if w.free == nil {
-		w.free = make(chan []byte, w.b.concurrency+1)
-		w.nbufs = 1 // the full first buffer, recycled after its upload
+	if w.uploads == nil {
+		w.uploads = objio.NewUploads(w.ctx, w.blockSize, w.b.concurrency)
 	}
 	if w.staged >= MaxBlocks {
 		return kindErr(store.ErrNotSupported, fmt.Errorf("more than %d blocks of %d bytes; pass a SizeHint or raise block_size", MaxBlocks, w.blockSize))
 	}
 	// Take the next buffer first: with every other one in flight this
 	// waits for an upload to end, so at most Concurrency are.
-	buf, err := w.takeBuffer()
+	buf, err := w.uploads.TakeBuffer()
 	if err != nil {
 		return err
 	}
@@ -226,43 +161,13 @@ func (w *writer) flush() error {
 func (w *writer) stage(data []byte) {
 	id := w.blockID(w.staged)
 	w.staged++
-	w.wg.Add(1)
-	go w.upload(data, id)
-}
-
-// takeBuffer returns a free block buffer, allocating up to Concurrency+1
-// of them and waiting for an upload to finish beyond that.
-func (w *writer) takeBuffer() ([]byte, error) {
-	select {
-	case b := <-w.free:
-		return b, nil
-	default:
-	}
-	if w.nbufs < w.b.concurrency+1 {
-		w.nbufs++
-		return make([]byte, 0, w.blockSize), nil
-	}
-	select {
-	case b := <-w.free:
-		return b, nil
-	case <-w.ctx.Done():
-		return nil, w.ctx.Err()
-	}
-}
-
-func (w *writer) upload(data []byte, id string) {
-	defer w.wg.Done()
-	_, err := call(w.blob.StageBlock(w.ctx, id, streaming.NopCloser(bytes.NewReader(data)), nil))
-	if int64(cap(data)) == w.blockSize {
-		w.free <- data[:0]
-	}
-	if err != nil {
-		w.mu.Lock()
-		if w.err == nil {
-			w.err = fmt.Errorf("stage block: %w", err)
+	w.uploads.Go(data, func(data []byte) error {
+		_, err := call(w.blob.StageBlock(w.ctx, id, streaming.NopCloser(bytes.NewReader(data)), nil))
+		if err != nil {
+			return fmt.Errorf("stage block: %w", err)
 		}
-		w.mu.Unlock()
-	}
+		return nil
+	})
 }
 
 // Commit implements store.BackendWriter: one Put Blob for a small file,
@@ -294,9 +199,8 @@ func (w *writer) Commit() error {
 		w.stage(w.buf)
 	}
 	w.buf = nil
-	w.wg.Wait()
-	if w.err != nil {
-		return w.err
+	if err := w.uploads.Wait(); err != nil {
+		return err
 	}
 	ids := make([]string, w.staged)
 	for i := range ids {
@@ -329,7 +233,7 @@ func (w *writer) publishErr(err error) error {
 func (w *writer) Abort() error {
 	w.done = true
 	w.cancel()
-	w.wg.Wait()
+	w.uploads.Wait()
 	w.buf = nil
 	return nil
 }

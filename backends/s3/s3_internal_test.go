@@ -187,7 +187,7 @@ func TestWriterMemoryBound(t *testing.T) {
 	if err := w.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if n := w.(*writer).nbufs; n > b.concurrency+1 {
+	if n := w.(*writer).uploads.Buffers(); n > b.concurrency+1 {
 		t.Errorf("writer allocated %d part buffers, want at most %d", n, b.concurrency+1)
 	}
 	info, err := b.Stat(t.Context(), "bound.bin")

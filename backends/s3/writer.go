@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/remotestore/remotestore/internal/objio"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -33,14 +34,10 @@ func (b *Backend) NewWriter(ctx context.Context, p string, opts *store.WriteOpti
 	}
 	// The first buffer starts at the announced size (up to one part), or
 	// small when the size is unknown, and grows as data comes.
-	first := int64(64 << 10)
-	if opts.SizeHint > 0 {
-		first = min(opts.SizeHint, partSize)
-	}
 	wctx, cancel := context.WithCancel(ctx)
 	return &writer{
 		b: b, ctx: wctx, cancel: cancel, key: b.key(p), opts: *opts, partSize: partSize,
-		buf: make([]byte, 0, first),
+		buf: objio.FirstBuffer(opts.SizeHint, partSize),
 	}, nil
 }
 
@@ -59,35 +56,19 @@ type writer struct {
 
 	// Multipart state, once the data outgrew one part.
 	uploadID string
-	next     int32       // number of the next part
-	free     chan []byte // part buffers back from finished uploads
-	nbufs    int         // part buffers allocated
-	wg       sync.WaitGroup
+	next     int32          // number of the next part
+	uploads  *objio.Uploads // the part uploads
 	mu       sync.Mutex
-	parts    []types.CompletedPart
-	err      error // first part upload failure
+	parts    []types.CompletedPart // of the uploaded parts, under mu
 }
 
+// Write implements io.Writer: p is copied into the part buffer, which is
+// sent whenever it is full and more data follows.
 func (w *writer) Write(p []byte) (int, error) {
 	if err := w.check(); err != nil {
 		return 0, err
 	}
-	n := 0
-	for len(p) > 0 {
-		if int64(len(w.buf)) == w.partSize {
-			if err := w.flush(); err != nil {
-				return n, err
-			}
-		}
-		if len(w.buf) == cap(w.buf) {
-			w.grow()
-		}
-		c := copy(w.buf[len(w.buf):cap(w.buf)], p)
-		w.buf = w.buf[:len(w.buf)+c]
-		p = p[c:]
-		n += c
-	}
-	return n, nil
+	return objio.WriteParts(&w.buf, w.partSize, p, w.flush)
 }
 
 // ReadFrom reads r straight into the part buffers (one copy less than
@@ -96,46 +77,7 @@ func (w *writer) ReadFrom(r io.Reader) (int64, error) {
 	if err := w.check(); err != nil {
 		return 0, err
 	}
-	var total int64
-	for {
-		if int64(len(w.buf)) == w.partSize {
-			// Only flush once more data is known to come, so that a file of
-			// exactly one part still goes in one PutObject.
-			var one [1]byte
-			n, err := io.ReadFull(r, one[:])
-			if n == 0 {
-				if err == io.EOF {
-					return total, nil
-				}
-				return total, err
-			}
-			if err := w.flush(); err != nil {
-				return total, err
-			}
-			w.buf = append(w.buf, one[0])
-			total++
-		}
-		if len(w.buf) == cap(w.buf) {
-			w.grow()
-		}
-		n, err := r.Read(w.buf[len(w.buf):cap(w.buf)])
-		w.buf = w.buf[:len(w.buf)+n]
-		total += int64(n)
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
-}
-
-// grow enlarges the first buffer (which starts small, so that small files
-// cost little memory) toward one part.
-func (w *writer) grow() {
-	nb := make([]byte, len(w.buf), min(w.partSize, max(2*int64(cap(w.buf)), 64<<10)))
-	copy(nb, w.buf)
-	w.buf = nb
+	return objio.ReadParts(&w.buf, w.partSize, r, w.flush)
 }
 
 // check fails once the writer is finished or a part upload failed.
@@ -143,9 +85,7 @@ func (w *writer) check() error {
 	if w.done {
 		return fmt.Errorf("%w: write after commit or abort", store.ErrPrecondition)
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
+	return w.uploads.Err()
 }
 
 // flush sends the full buffer as the next part, starting the multipart
@@ -162,18 +102,13 @@ func (w *writer) flush() error {
 		}
 		w.uploadID = aws.ToString(out.UploadId)
 		w.next = 1
-		w.free = make(chan []byte, w.b.concurrency+1)
-		w.nbufs = 1 // the full first buffer, recycled after its upload
-
+		w.uploads = objio.NewUploads(w.ctx, w.partSize, w.b.concurrency)
 	}
 	if w.next > MaxParts {
 		return fmt.Errorf("%w: s3: more than %d parts of %d bytes; pass a SizeHint or raise part_size", store.ErrNotSupported, MaxParts, w.partSize)
 	}
-	part, num := w.buf, w.next
-	w.next++
-	w.wg.Add(1)
-	go w.upload(part, num)
-	buf, err := w.takeBuffer()
+	w.upload(w.buf)
+	buf, err := w.uploads.TakeBuffer()
 	if err != nil {
 		return err
 	}
@@ -181,48 +116,27 @@ func (w *writer) flush() error {
 	return w.check()
 }
 
-// takeBuffer returns a free part buffer, allocating up to Concurrency+1
-// of them and waiting for an upload to finish beyond that.
-func (w *writer) takeBuffer() ([]byte, error) {
-	select {
-	case b := <-w.free:
-		return b, nil
-	default:
-	}
-	if w.nbufs < w.b.concurrency+1 {
-		w.nbufs++
-		return make([]byte, 0, w.partSize), nil
-	}
-	select {
-	case b := <-w.free:
-		return b, nil
-	case <-w.ctx.Done():
-		return nil, w.ctx.Err()
-	}
-}
-
-func (w *writer) upload(part []byte, num int32) {
-	defer w.wg.Done()
-	out, err := w.b.client.UploadPart(w.ctx, &s3.UploadPartInput{
-		Bucket: &w.b.bucket, Key: &w.key, UploadId: &w.uploadID, PartNumber: &num,
-		Body: bytes.NewReader(part), ContentLength: aws.Int64(int64(len(part))),
-		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
-	})
-	if int64(cap(part)) == w.partSize {
-		w.free <- part[:0]
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err != nil {
-		if w.err == nil {
-			w.err = fmt.Errorf("upload part %d: %w", num, err)
+// upload sends part as the next part in the background.
+func (w *writer) upload(part []byte) {
+	num := w.next
+	w.next++
+	w.uploads.Go(part, func(part []byte) error {
+		out, err := w.b.client.UploadPart(w.ctx, &s3.UploadPartInput{
+			Bucket: &w.b.bucket, Key: &w.key, UploadId: &w.uploadID, PartNumber: &num,
+			Body: bytes.NewReader(part), ContentLength: aws.Int64(int64(len(part))),
+			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+		})
+		if err != nil {
+			return fmt.Errorf("upload part %d: %w", num, err)
 		}
-		return
-	}
-	w.parts = append(w.parts, types.CompletedPart{
-		PartNumber: &num, ETag: out.ETag,
-		ChecksumCRC32: out.ChecksumCRC32, ChecksumCRC32C: out.ChecksumCRC32C, ChecksumCRC64NVME: out.ChecksumCRC64NVME,
-		ChecksumSHA1: out.ChecksumSHA1, ChecksumSHA256: out.ChecksumSHA256,
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.parts = append(w.parts, types.CompletedPart{
+			PartNumber: &num, ETag: out.ETag,
+			ChecksumCRC32: out.ChecksumCRC32, ChecksumCRC32C: out.ChecksumCRC32C, ChecksumCRC64NVME: out.ChecksumCRC64NVME,
+			ChecksumSHA1: out.ChecksumSHA1, ChecksumSHA256: out.ChecksumSHA256,
+		})
+		return nil
 	})
 }
 
@@ -239,16 +153,12 @@ func (w *writer) Commit() error {
 		return w.putObject()
 	}
 	if len(w.buf) > 0 {
-		part, num := w.buf, w.next
-		w.next++
-		w.wg.Add(1)
-		go w.upload(part, num)
+		w.upload(w.buf)
 	}
 	w.buf = nil
-	w.wg.Wait()
-	if w.err != nil {
+	if err := w.uploads.Wait(); err != nil {
 		w.abortUpload()
-		return w.err
+		return err
 	}
 	slices.SortFunc(w.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
 	err := w.b.conditionalPublish(w.ctx, w.key, w.opts.Overwrite, func(ifNoneMatch *string) error {
@@ -329,7 +239,7 @@ func (w *writer) Abort() error {
 	}
 	w.done = true
 	w.cancel()
-	w.wg.Wait()
+	w.uploads.Wait()
 	w.buf = nil
 	return w.abortUpload()
 }
