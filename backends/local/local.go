@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/remotestore/remotestore/internal/tempname"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -219,7 +220,7 @@ func (b *Backend) List(ctx context.Context, p string) iter.Seq2[store.Info, erro
 // vanished, and symbolic links that dangle or leave the root.
 func (b *Backend) entryInfo(dir string, e fs.DirEntry) (store.Info, bool) {
 	name := e.Name()
-	if isTempName(name) {
+	if tempname.Is(name) {
 		return store.Info{}, false
 	}
 	if c, err := store.CleanPath(name); err != nil || c != name {

@@ -12,32 +12,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/remotestore/remotestore/internal/tempname"
 	"github.com/remotestore/remotestore/store"
 )
-
-func TestTempNames(t *testing.T) {
-	for _, name := range []string{"a", "data.parquet", ".hidden", strings.Repeat("é", 200), strings.Repeat("x", 255)} {
-		tmp := tempName(name)
-		if !isTempName(tmp) {
-			t.Errorf("tempName(%.20q…) = %q is not recognised as temporary", name, tmp)
-		}
-		if len(tmp) > maxNameLen {
-			t.Errorf("tempName(%.20q…) is %d bytes, over %d", name, len(tmp), maxNameLen)
-		}
-		if !strings.HasPrefix(tmp, ".") {
-			t.Errorf("tempName(%q) = %q is not hidden", name, tmp)
-		}
-	}
-	if a, b := tempName("x"), tempName("x"); a == b {
-		t.Errorf("two temp names for x are equal: %q", a)
-	}
-	for _, name := range []string{"a.tmp-0123456789abcdef", ".a.tmp-0123456789ABCDEF", ".a.tmp-0123456789abcde",
-		".a.tmp_0123456789abcdef", "data.parquet", ".tmp-0123456789abcdef", ""} {
-		if isTempName(name) {
-			t.Errorf("isTempName(%q) = true, want false", name)
-		}
-	}
-}
 
 func TestWriteSemantics(t *testing.T) {
 	ctx := t.Context()
@@ -82,7 +59,7 @@ func TestWriterInvisibleUntilCommit(t *testing.T) {
 	if ok, err := st.Exists(ctx, "out/a.bin"); ok || err != nil {
 		t.Errorf("target visible before Commit: %v, %v", ok, err)
 	}
-	if n := names(t, filepath.Join(dir, "out")); len(n) != 1 || !isTempName(n[0]) {
+	if n := names(t, filepath.Join(dir, "out")); len(n) != 1 || !tempname.Is(n[0]) {
 		t.Errorf("on disk before Commit: %v; want one temporary file", n)
 	}
 	for e, err := range st.List(ctx, "out", nil) {

@@ -15,6 +15,7 @@ import (
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/remotestore/remotestore/internal/tempname"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -272,7 +273,7 @@ func (b *Backend) List(ctx context.Context, p string) iter.Seq2[store.Info, erro
 				return
 			}
 			name := fi.Name()
-			if isTempName(name) {
+			if tempname.Is(name) {
 				continue
 			}
 			if c, err := store.CleanPath(name); err != nil || c != name {

@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
-	"unicode/utf8"
 
 	"github.com/pkg/sftp"
 
+	"github.com/remotestore/remotestore/internal/tempname"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -20,50 +19,12 @@ var (
 	_ io.ReaderFrom       = (*writer)(nil)
 )
 
-// Temporary files are named "." + name + tempMark + 16 lower-case hex digits,
-// in the target's folder.
-const (
-	tempMark    = ".tmp-"
-	tempRandLen = 16
-	maxNameLen  = 255 // NAME_MAX of common filesystems, in bytes
-)
-
-// tempName returns a fresh temporary name for a file called name, cut to
-// fit maxNameLen.
-func tempName(name string) string {
-	if limit := maxNameLen - 1 - len(tempMark) - tempRandLen; len(name) > limit {
-		i := limit
-		for i > 0 && !utf8.RuneStart(name[i]) {
-			i--
-		}
-		name = name[:i]
-	}
-	return fmt.Sprintf(".%s%s%0*x", name, tempMark, tempRandLen, rand.Uint64())
-}
-
-// isTempName reports whether name has the temporary-file pattern.
-func isTempName(name string) bool {
-	n := len(name)
-	if n < 2+len(tempMark)+tempRandLen || name[0] != '.' {
-		return false
-	}
-	if name[n-tempRandLen-len(tempMark):n-tempRandLen] != tempMark {
-		return false
-	}
-	for _, c := range []byte(name[n-tempRandLen:]) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 // checkName refuses the root and names of the temporary-file pattern.
 func checkName(p string) error {
 	if p == "" {
 		return kindErr(store.ErrIsFolder, errors.New("the root is a folder"))
 	}
-	if isTempName(store.BaseName(p)) {
+	if tempname.Is(store.BaseName(p)) {
 		return kindErr(store.ErrInvalidPath,
 			fmt.Errorf("name %q has the pattern of this backend's temporary files (.<name>.tmp-<hex>)", store.BaseName(p)))
 	}
@@ -98,7 +59,7 @@ func (b *Backend) NewWriter(ctx context.Context, p string, opts *store.WriteOpti
 // deepest first.
 func (b *Backend) createTemp(c *sftp.Client, dir, name string) (f *sftp.File, tmp string, created []string, err error) {
 	for range 8 {
-		tmp = store.JoinPath(dir, tempName(name))
+		tmp = store.JoinPath(dir, tempname.New(name))
 		f, err = c.OpenFile(b.full(tmp), os.O_WRONLY|os.O_CREATE|os.O_EXCL)
 		switch {
 		case err == nil:
