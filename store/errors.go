@@ -195,3 +195,15 @@ func redact(msg string, secrets []string) string {
 	}
 	return msg
 }
+
+// WithKind returns err wrapped so that it also matches kind (ErrNotFound,
+// …) under errors.Is, with err's message alone (Store prints the kind in
+// front). Backends use it where the cause alone would classify wrongly: an
+// error they make up themselves, or a failure whose meaning depends on the
+// call (a failed If-None-Match is "already exists" for a write).
+func WithKind(kind, err error) error { return &kindError{kind: kind, err: err} }
+
+type kindError struct{ kind, err error }
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }

@@ -191,3 +191,14 @@ func TestErrorsFromStore(t *testing.T) {
 		t.Errorf("ReadAt across the end = %#v, want io.EOF itself", err)
 	}
 }
+
+func TestWithKind(t *testing.T) {
+	cause := errors.New("no such thing")
+	err := store.WithKind(store.ErrNotFound, cause)
+	if !errors.Is(err, store.ErrNotFound) || !errors.Is(err, cause) || store.KindOf(err) != store.ErrNotFound {
+		t.Errorf("WithKind(ErrNotFound, cause) = %v: want it to match both", err)
+	}
+	if err.Error() != "no such thing" {
+		t.Errorf("message %q, want the cause's alone", err.Error())
+	}
+}

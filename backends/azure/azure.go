@@ -15,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
+	"github.com/remotestore/remotestore/internal/objio"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -116,43 +117,15 @@ func (b *Backend) URI(p string) string { return "az://" + b.container + "/" + b.
 func (b *Backend) Close() error { return nil }
 
 // name returns the blob name of the backend path p.
-func (b *Backend) name(p string) string {
-	switch {
-	case b.prefix == "":
-		return p
-	case p == "":
-		return b.prefix
-	}
-	return b.prefix + "/" + p
-}
+func (b *Backend) name(p string) string { return objio.Root(b.prefix).Key(p) }
 
 // dirPrefix returns the name prefix of the blobs below the folder p.
-func (b *Backend) dirPrefix(p string) string {
-	if n := b.name(p); n != "" {
-		return n + "/"
-	}
-	return ""
-}
+func (b *Backend) dirPrefix(p string) string { return objio.Root(b.prefix).DirPrefix(p) }
 
 // path returns the backend path of a blob name, and false when the name is
 // not below the backend's root or is not a clean path (a folder marker
 // "a/", "a//b").
-func (b *Backend) path(name string) (string, bool) {
-	p := name
-	if b.prefix != "" {
-		if !strings.HasPrefix(name, b.prefix+"/") {
-			return "", false
-		}
-		p = name[len(b.prefix)+1:]
-	}
-	if p == "" || strings.HasSuffix(p, "/") {
-		return "", false
-	}
-	if c, err := store.CleanPath(p); err != nil || c != p {
-		return "", false
-	}
-	return p, true
-}
+func (b *Backend) path(name string) (string, bool) { return objio.Root(b.prefix).Path(name) }
 
 // blob returns the SDK client of the blob at backend path p.
 func (b *Backend) blob(p string) *blockblob.Client { return b.cont.NewBlockBlobClient(b.name(p)) }
@@ -221,7 +194,7 @@ func (b *Backend) missing(ctx context.Context, p string, notFound error) error {
 	case err != nil:
 		return err
 	case folder:
-		return kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder", b.URI(p)))
+		return store.WithKind(store.ErrIsFolder, fmt.Errorf("%s is a folder", b.URI(p)))
 	}
 	return notFound
 }

@@ -38,10 +38,10 @@ func (b *Backend) Copy(ctx context.Context, src, dst string, overwrite bool) err
 	switch {
 	case err == nil:
 	case isCode(err, bloberror.SourceConditionNotMet):
-		return kindErr(store.ErrPrecondition, fmt.Errorf("source changed while copying: %w", err))
+		return store.WithKind(store.ErrPrecondition, fmt.Errorf("source changed while copying: %w", err))
 	case !overwrite && (isCode(err, bloberror.BlobAlreadyExists, bloberror.TargetConditionNotMet, bloberror.ConditionNotMet) ||
 		uncoded(err, http.StatusPreconditionFailed)):
-		return kindErr(store.ErrAlreadyExists, err)
+		return store.WithKind(store.ErrAlreadyExists, err)
 	default:
 		return err
 	}
@@ -58,7 +58,7 @@ func (b *Backend) Copy(ctx context.Context, src, dst string, overwrite bool) err
 			return err
 		}
 		if deref(p.CopyID) != deref(resp.CopyID) {
-			return kindErr(store.ErrPrecondition, fmt.Errorf("another copy or write replaced %s while copying", b.URI(dst)))
+			return store.WithKind(store.ErrPrecondition, fmt.Errorf("another copy or write replaced %s while copying", b.URI(dst)))
 		}
 		st = deref(p.CopyStatus)
 		if st == blob.CopyStatusTypeFailed || st == blob.CopyStatusTypeAborted {

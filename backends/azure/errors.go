@@ -197,20 +197,6 @@ func responseMessage(re *azcore.ResponseError) string {
 	return b.String()
 }
 
-// kindErr returns err wrapped so that it also matches kind: for a failure
-// whose meaning depends on the call (a failed If-None-Match is "already
-// exists" for a write, not a lost race), or one of the backend's own. Its
-// message is err's alone: Store prints the kind in front.
-func kindErr(kind, err error) error { return &kindError{kind: kind, err: err} }
-
-type kindError struct{ kind, err error }
-
-// Error returns the cause's message.
-func (e *kindError) Error() string { return e.err.Error() }
-
-// Unwrap returns the kind and the cause.
-func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
-
 // scrubSecrets returns err with every secret of at least 4 characters
 // replaced by "***" in its message; it still unwraps to err.
 func scrubSecrets(err error, secrets ...string) error {

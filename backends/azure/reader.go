@@ -42,7 +42,7 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 			// a directory marker.
 			props, perr := call(bc.GetProperties(ctx, nil))
 			if perr == nil && isMarker(props.Metadata) {
-				return nil, kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder (a directory marker blob)", b.URI(p)))
+				return nil, store.WithKind(store.ErrIsFolder, fmt.Errorf("%s is a folder (a directory marker blob)", b.URI(p)))
 			}
 			return io.NopCloser(bytes.NewReader(nil)), nil
 		case classify(err) == store.ErrNotFound:
@@ -52,7 +52,7 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 	}
 	if isMarker(resp.Metadata) {
 		resp.Body.Close()
-		return nil, kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder (a directory marker blob)", b.URI(p)))
+		return nil, store.WithKind(store.ErrIsFolder, fmt.Errorf("%s is a folder (a directory marker blob)", b.URI(p)))
 	}
 	body := &bodyReader{rc: resp.NewRetryReader(ctx, &blob.RetryReaderOptions{MaxRetries: bodyRetries, EarlyCloseAsError: true})}
 	size, ok := objio.TotalSize(deref(resp.ContentRange))
@@ -85,7 +85,7 @@ func (b *Backend) OpenRange(ctx context.Context, p string, off, length int64) (i
 		Fetch: func(ctx context.Context, dst []byte, off int64) error {
 			return getRange(ctx, bc, etag, dst, off)
 		},
-		AfterClose: kindErr(store.ErrPrecondition, errors.New("read after close")),
+		AfterClose: store.WithKind(store.ErrPrecondition, errors.New("read after close")),
 	}, off, firstEnd, end), nil
 }
 
@@ -118,7 +118,7 @@ func getRange(ctx context.Context, bc *blockblob.Client, etag *azcore.ETag, dst 
 	resp, err := call(bc.DownloadStream(ctx, opts))
 	if err != nil {
 		if isCode(err, bloberror.ConditionNotMet) || status(err) == 412 {
-			return kindErr(store.ErrPrecondition, fmt.Errorf("blob changed while reading: %w", err))
+			return store.WithKind(store.ErrPrecondition, fmt.Errorf("blob changed while reading: %w", err))
 		}
 		return err
 	}
@@ -131,9 +131,9 @@ func getRange(ctx context.Context, bc *blockblob.Client, etag *azcore.ETag, dst 
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return kindErr(store.ErrPrecondition, fmt.Errorf("blob shrank while reading: %w", err))
+		return store.WithKind(store.ErrPrecondition, fmt.Errorf("blob shrank while reading: %w", err))
 	case isCode(err, bloberror.ConditionNotMet) || status(err) == 412:
-		return kindErr(store.ErrPrecondition, fmt.Errorf("blob changed while reading: %w", wrap(err)))
+		return store.WithKind(store.ErrPrecondition, fmt.Errorf("blob changed while reading: %w", wrap(err)))
 	}
 	return wrap(err)
 }

@@ -24,7 +24,7 @@ func (b *Backend) OpenReaderAt(ctx context.Context, p string) (store.ReaderAtClo
 		return nil, err
 	}
 	if isMarker(props.Metadata) {
-		return nil, kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder (a directory marker blob)", b.URI(p)))
+		return nil, store.WithKind(store.ErrIsFolder, fmt.Errorf("%s is a folder (a directory marker blob)", b.URI(p)))
 	}
 	if props.ETag == nil {
 		return nil, fmt.Errorf("azure: the server sent no ETag for %s", b.URI(p))
@@ -36,7 +36,7 @@ func (b *Backend) OpenReaderAt(ctx context.Context, p string) (store.ReaderAtClo
 			return getRange(ctx, bc, etag, dst, off)
 		},
 		NegativeOffset: func(off int64) error {
-			return kindErr(store.ErrInvalidPath, fmt.Errorf("negative offset %d", off))
+			return store.WithKind(store.ErrInvalidPath, fmt.Errorf("negative offset %d", off))
 		},
 	}), nil
 }

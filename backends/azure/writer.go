@@ -36,7 +36,7 @@ func (b *Backend) NewWriter(ctx context.Context, p string, opts *store.WriteOpti
 		// Blocks big enough for the announced size, rounded up to 1 MiB.
 		blockSize = ((opts.SizeHint+MaxBlocks-1)/MaxBlocks + 1<<20 - 1) &^ (1<<20 - 1)
 		if blockSize > MaxBlockSize {
-			return nil, kindErr(store.ErrNotSupported, fmt.Errorf("size %d exceeds the largest block blob Azure stores", opts.SizeHint))
+			return nil, store.WithKind(store.ErrNotSupported, fmt.Errorf("size %d exceeds the largest block blob Azure stores", opts.SizeHint))
 		}
 	}
 	if err := b.checkParents(ctx, p); err != nil {
@@ -74,7 +74,7 @@ func (b *Backend) checkParents(ctx context.Context, p string) error {
 			case err == nil && isMarker(props.Metadata):
 				return nil // a directory marker: a folder
 			case err == nil:
-				return kindErr(store.ErrNotFolder, fmt.Errorf("%s is a file", b.URI(q)))
+				return store.WithKind(store.ErrNotFolder, fmt.Errorf("%s is a file", b.URI(q)))
 			case classify(err) == store.ErrNotFound:
 				return nil
 			}
@@ -131,7 +131,7 @@ func (w *writer) ReadFrom(r io.Reader) (int64, error) {
 // check fails once the writer is finished or a block upload failed.
 func (w *writer) check() error {
 	if w.done {
-		return kindErr(store.ErrPrecondition, errors.New("write after commit or abort"))
+		return store.WithKind(store.ErrPrecondition, errors.New("write after commit or abort"))
 	}
 	return w.uploads.Err()
 }
@@ -144,7 +144,7 @@ func (w *writer) flush() error {
 		w.uploads = objio.NewUploads(w.ctx, w.blockSize, w.b.concurrency)
 	}
 	if w.staged >= MaxBlocks {
-		return kindErr(store.ErrNotSupported, fmt.Errorf("more than %d blocks of %d bytes; pass a SizeHint or raise block_size", MaxBlocks, w.blockSize))
+		return store.WithKind(store.ErrNotSupported, fmt.Errorf("more than %d blocks of %d bytes; pass a SizeHint or raise block_size", MaxBlocks, w.blockSize))
 	}
 	// Take the next buffer first: with every other one in flight this
 	// waits for an upload to end, so at most Concurrency are.
@@ -220,9 +220,9 @@ func (w *writer) publishErr(err error) error {
 	case err == nil:
 		return nil
 	case !w.opts.Overwrite && (isCode(err, bloberror.BlobAlreadyExists, bloberror.ConditionNotMet) || uncoded(err, http.StatusPreconditionFailed)):
-		return kindErr(store.ErrAlreadyExists, err)
+		return store.WithKind(store.ErrAlreadyExists, err)
 	case isCode(err, bloberror.InvalidBlockList):
-		return kindErr(store.ErrPrecondition, fmt.Errorf("another writer committed the blob meanwhile and discarded this writer's staged blocks: %w", err))
+		return store.WithKind(store.ErrPrecondition, fmt.Errorf("another writer committed the blob meanwhile and discarded this writer's staged blocks: %w", err))
 	}
 	return err
 }

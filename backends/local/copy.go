@@ -62,7 +62,7 @@ func (b *Backend) Move(ctx context.Context, src, dst string, overwrite bool) err
 		return err
 	}
 	if fi.IsDir() {
-		return kindErr(store.ErrIsFolder, fmt.Errorf("source %s is a folder", src))
+		return store.WithKind(store.ErrIsFolder, fmt.Errorf("source %s is a folder", src))
 	}
 	created, err := b.mkdirs(store.ParentPath(dst))
 	if err != nil {
@@ -113,7 +113,7 @@ func (b *Backend) rename(src, dst string, overwrite bool) error {
 		if !errors.As(err, &ue) && (errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.EISDIR) ||
 			errors.Is(err, syscall.ENOTEMPTY)) {
 			if fi, serr := b.root.Lstat(native(dst)); serr == nil && fi.IsDir() {
-				return kindErr(store.ErrIsFolder, fmt.Errorf("a folder exists at %s: %w", dst, err))
+				return store.WithKind(store.ErrIsFolder, fmt.Errorf("a folder exists at %s: %w", dst, err))
 			}
 		}
 		return err

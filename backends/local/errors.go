@@ -58,12 +58,3 @@ func isEscape(err error) bool {
 	}
 	return false
 }
-
-// kindErr returns err wrapped so that it also matches kind: for errors this
-// package makes up itself, where the cause alone would classify wrongly.
-func kindErr(kind, err error) error { return &kindError{kind: kind, err: err} }
-
-type kindError struct{ kind, err error }
-
-func (e *kindError) Error() string   { return e.err.Error() }
-func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }

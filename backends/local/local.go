@@ -161,7 +161,7 @@ func (b *Backend) Stat(_ context.Context, p string) (store.Info, error) {
 // there fail with store.ErrNotFolder instead.)
 func belowFile(err error) error {
 	if errors.Is(err, syscall.ENOTDIR) {
-		return kindErr(store.ErrNotFound, err)
+		return store.WithKind(store.ErrNotFound, err)
 	}
 	return err
 }
@@ -248,7 +248,7 @@ func (b *Backend) Delete(_ context.Context, p string) error {
 	fi, err := b.root.Stat(name)
 	switch {
 	case err == nil && fi.IsDir():
-		return kindErr(store.ErrIsFolder, errors.New("use DeleteFolder to remove a folder"))
+		return store.WithKind(store.ErrIsFolder, errors.New("use DeleteFolder to remove a folder"))
 	case err != nil && (errors.Is(err, fs.ErrNotExist) || isEscape(err)):
 		// A dangling link or one leaving the root: remove the link itself.
 		if lfi, lerr := b.root.Lstat(name); lerr == nil && lfi.Mode()&fs.ModeSymlink != 0 {

@@ -365,7 +365,7 @@ func TestClassify(t *testing.T) {
 		{&fs.PathError{Op: "openat", Path: "x", Err: errors.New(escapeMsg)}, store.ErrPermission},
 		{pe(syscall.ENOSPC), nil},
 		{pe(syscall.EIO), nil},
-		{kindErr(store.ErrIsFolder, errors.New("x")), store.ErrIsFolder},
+		{store.WithKind(store.ErrIsFolder, errors.New("x")), store.ErrIsFolder},
 		{nil, nil},
 	} {
 		if got := classify(c.err); got != c.want {

@@ -20,7 +20,7 @@ func (b *Backend) NativePath(_ context.Context, p string) (string, error) {
 		return "", belowFile(err)
 	}
 	if fi.IsDir() {
-		return "", kindErr(store.ErrIsFolder, fmt.Errorf("local: %s is a folder", p))
+		return "", store.WithKind(store.ErrIsFolder, fmt.Errorf("local: %s is a folder", p))
 	}
 	dir, err := filepath.EvalSymlinks(filepath.FromSlash(b.dir))
 	if err != nil {
@@ -31,7 +31,7 @@ func (b *Backend) NativePath(_ context.Context, p string) (string, error) {
 		return "", belowFile(err)
 	}
 	if rel, err := filepath.Rel(dir, full); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", kindErr(store.ErrPermission, fmt.Errorf("local: %s resolves outside the root", p))
+		return "", store.WithKind(store.ErrPermission, fmt.Errorf("local: %s resolves outside the root", p))
 	}
 	return full, nil
 }

@@ -28,7 +28,7 @@ func (b *Backend) openFile(p string) (*os.File, os.FileInfo, error) {
 	}
 	if fi.IsDir() {
 		f.Close()
-		return nil, nil, kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder", p))
+		return nil, nil, store.WithKind(store.ErrIsFolder, fmt.Errorf("%s is a folder", p))
 	}
 	return f, fi, nil
 }

@@ -19,10 +19,10 @@ var (
 
 func checkName(p string) error {
 	if p == "" {
-		return kindErr(store.ErrIsFolder, errors.New("the root is a folder"))
+		return store.WithKind(store.ErrIsFolder, errors.New("the root is a folder"))
 	}
 	if tempname.Is(store.BaseName(p)) {
-		return kindErr(store.ErrInvalidPath,
+		return store.WithKind(store.ErrInvalidPath,
 			fmt.Errorf("name %q has the pattern of this backend's temporary files (.<name>.tmp-<hex>)", store.BaseName(p)))
 	}
 	return nil

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 
@@ -110,10 +111,7 @@ func isCode(err error, status int, codes ...string) bool {
 
 // kindErr returns err wrapped so that it also matches kind: for a failure
 // whose meaning depends on the call (a failed If-None-Match is "already
-// exists" for a write, not a lost race).
-func kindErr(kind, err error) error { return &kindError{kind: kind, err: err} }
-
-type kindError struct{ kind, err error }
-
-func (e *kindError) Error() string   { return e.kind.Error() + ": " + e.err.Error() }
-func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }
+// exists" for a write, not a lost race). Its message names the kind too.
+func kindErr(kind, err error) error {
+	return store.WithKind(kind, fmt.Errorf("%s: %w", kind.Error(), err))
+}

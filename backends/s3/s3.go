@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/remotestore/remotestore/internal/objio"
 	"github.com/remotestore/remotestore/store"
 )
 
@@ -133,42 +134,14 @@ func (b *Backend) URI(p string) string { return "s3://" + b.bucket + "/" + b.key
 func (b *Backend) Close() error { return nil }
 
 // key returns the object key of the backend path p.
-func (b *Backend) key(p string) string {
-	switch {
-	case b.prefix == "":
-		return p
-	case p == "":
-		return b.prefix
-	}
-	return b.prefix + "/" + p
-}
+func (b *Backend) key(p string) string { return objio.Root(b.prefix).Key(p) }
 
 // dirPrefix returns the key prefix of the objects below the folder p.
-func (b *Backend) dirPrefix(p string) string {
-	if k := b.key(p); k != "" {
-		return k + "/"
-	}
-	return ""
-}
+func (b *Backend) dirPrefix(p string) string { return objio.Root(b.prefix).DirPrefix(p) }
 
 // path returns the backend path of key, and false when key is not below
 // the backend's root or is not a clean path (a folder marker "a/", "a//b").
-func (b *Backend) path(key string) (string, bool) {
-	p := key
-	if b.prefix != "" {
-		if !strings.HasPrefix(key, b.prefix+"/") {
-			return "", false
-		}
-		p = key[len(b.prefix)+1:]
-	}
-	if p == "" || strings.HasSuffix(p, "/") {
-		return "", false
-	}
-	if c, err := store.CleanPath(p); err != nil || c != p {
-		return "", false
-	}
-	return p, true
-}
+func (b *Backend) path(key string) (string, bool) { return objio.Root(b.prefix).Path(key) }
 
 // Ping implements store.Pinger: HeadBucket checks the endpoint, the bucket
 // and the credentials.

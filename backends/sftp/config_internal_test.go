@@ -264,7 +264,7 @@ func TestClassify(t *testing.T) {
 		{sftp.ErrSSHFxConnectionLost, store.ErrUnavailable},
 		{fmt.Errorf("wrapped: %w", errors.New("ssh: unable to authenticate, attempted methods [none publickey]")), store.ErrPermission},
 		{&hostKeyError{"HOST KEY MISMATCH"}, store.ErrPermission},
-		{kindErr(store.ErrIsFolder, errors.New("x")), store.ErrIsFolder},
+		{store.WithKind(store.ErrIsFolder, errors.New("x")), store.ErrIsFolder},
 		{context.Canceled, context.Canceled}, // as store.KindOf reports it
 		{errors.New("something else"), nil},
 	} {

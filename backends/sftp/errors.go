@@ -64,13 +64,3 @@ func classify(err error) error {
 	}
 	return nil
 }
-
-// kindErr returns err wrapped so that it also matches kind: for errors this
-// package makes up itself, or resolves with a Stat after the server's
-// generic SSH_FX_FAILURE.
-func kindErr(kind, err error) error { return &kindError{kind: kind, err: err} }
-
-type kindError struct{ kind, err error }
-
-func (e *kindError) Error() string   { return e.err.Error() }
-func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }

@@ -25,7 +25,7 @@ func (b *Backend) Move(ctx context.Context, src, dst string, overwrite bool) err
 			return err
 		}
 		if fi.IsDir() {
-			return kindErr(store.ErrIsFolder, fmt.Errorf("source %s is a folder", src))
+			return store.WithKind(store.ErrIsFolder, fmt.Errorf("source %s is a folder", src))
 		}
 		created, err := b.mkdirs(c, store.ParentPath(dst))
 		if err != nil {

@@ -90,7 +90,7 @@ func (b *Backend) openFile(ctx context.Context, p string, exact bool) (*file, os
 	if fi.IsDir() {
 		f.Close()
 		sess.release()
-		return nil, nil, kindErr(store.ErrIsFolder, fmt.Errorf("%s is a folder", p))
+		return nil, nil, store.WithKind(store.ErrIsFolder, fmt.Errorf("%s is a folder", p))
 	}
 	return &file{File: f, sess: sess}, fi, nil
 }

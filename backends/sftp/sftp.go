@@ -177,7 +177,7 @@ func (b *Backend) Ping(ctx context.Context) error {
 	return b.p.retry(ctx, func(c *session) error {
 		fi, err := c.Stat(b.root)
 		if err == nil && !fi.IsDir() {
-			return kindErr(store.ErrNotFolder, fmt.Errorf("root %s is a file", b.root))
+			return store.WithKind(store.ErrNotFolder, fmt.Errorf("root %s is a file", b.root))
 		}
 		return err
 	})
@@ -317,7 +317,7 @@ func (b *Backend) Delete(ctx context.Context, p string) error {
 		return err
 	}
 	if fi.IsDir() {
-		return kindErr(store.ErrIsFolder, errors.New("use DeleteFolder to remove a folder"))
+		return store.WithKind(store.ErrIsFolder, errors.New("use DeleteFolder to remove a folder"))
 	}
 	return b.p.once(ctx, func(c *session) error { return c.Remove(full) })
 }

@@ -22,10 +22,10 @@ var (
 // checkName refuses the root and names of the temporary-file pattern.
 func checkName(p string) error {
 	if p == "" {
-		return kindErr(store.ErrIsFolder, errors.New("the root is a folder"))
+		return store.WithKind(store.ErrIsFolder, errors.New("the root is a folder"))
 	}
 	if tempname.Is(store.BaseName(p)) {
-		return kindErr(store.ErrInvalidPath,
+		return store.WithKind(store.ErrInvalidPath,
 			fmt.Errorf("name %q has the pattern of this backend's temporary files (.<name>.tmp-<hex>)", store.BaseName(p)))
 	}
 	return nil
@@ -96,7 +96,7 @@ func (b *Backend) mkdirs(c *sftp.Client, dir string) ([]string, error) {
 		fi, err := c.Stat(b.full(d))
 		if err == nil {
 			if !fi.IsDir() {
-				return nil, kindErr(store.ErrNotFolder, fmt.Errorf("a file stands where folder %s is needed", d))
+				return nil, store.WithKind(store.ErrNotFolder, fmt.Errorf("a file stands where folder %s is needed", d))
 			}
 			break
 		}
@@ -113,7 +113,7 @@ func (b *Backend) mkdirs(c *sftp.Client, dir string) ([]string, error) {
 			if fi, serr := c.Stat(b.full(d)); serr == nil && fi.IsDir() {
 				continue
 			} else if serr == nil {
-				return reverse(made), kindErr(store.ErrNotFolder, fmt.Errorf("a file stands where folder %s is needed", d))
+				return reverse(made), store.WithKind(store.ErrNotFolder, fmt.Errorf("a file stands where folder %s is needed", d))
 			}
 			return reverse(made), err
 		}
@@ -378,10 +378,10 @@ func (b *Backend) publish(c *sftp.Client, src, dst string, overwrite bool) error
 	// The server's answer is often a bare SSH_FX_FAILURE: look.
 	if fi, serr := c.Stat(to); serr == nil {
 		if fi.IsDir() {
-			return kindErr(store.ErrIsFolder, fmt.Errorf("a folder exists at %s: %w", dst, err))
+			return store.WithKind(store.ErrIsFolder, fmt.Errorf("a folder exists at %s: %w", dst, err))
 		}
 		if !overwrite {
-			return kindErr(store.ErrAlreadyExists, fmt.Errorf("%s appeared meanwhile: %w", dst, err))
+			return store.WithKind(store.ErrAlreadyExists, fmt.Errorf("%s appeared meanwhile: %w", dst, err))
 		}
 	}
 	return err
